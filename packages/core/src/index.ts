@@ -1,0 +1,70 @@
+// Public API of @ghr/core. Every export is listed by name; what is not here is free to change.
+
+// Domain
+export { ALIVE_RUNNER_STATES, JOB_STATUS_RANK } from './domain.js';
+export type {
+  DrainOrder,
+  Job,
+  JobEvent,
+  JobStatus,
+  MatchMode,
+  Pool,
+  PoolScope,
+  RepositoryRef,
+  Runner,
+  RunnerScope,
+  RunnerState,
+  WarmWindow,
+} from './domain.js';
+
+// Errors
+export { GhrError, isRetryable } from './errors.js';
+export type { GhrErrorCode, GhrErrorOptions } from './errors.js';
+
+// Ports and their small defaults
+export type {
+  Clock,
+  DeleteRunnerResult,
+  EventQueue,
+  GitHubApi,
+  GitHubJob,
+  GitHubRunner,
+  Instance,
+  InstanceFilter,
+  JitConfig,
+  JobFilter,
+  LaunchErrorCode,
+  LaunchFailure,
+  LaunchRequest,
+  LaunchResult,
+  Ledger,
+  LogFields,
+  Logger,
+  MetricUnit,
+  Metrics,
+  QueueMessage,
+  RunnerBootstrap,
+  RunnerFilter,
+  RunnerProvider,
+  RunnerRelease,
+  RunnerReleaseAsset,
+  SendResult,
+  TerminateResult,
+  WebhookDelivery,
+  WriteResult,
+} from './ports.js';
+export { noopMetrics, silentLogger, systemClock } from './defaults.js';
+
+// Scaling policy
+export type {
+  Deregistration,
+  Drain,
+  LaunchReason,
+  Plan,
+  PlanOptions,
+  PoolLaunch,
+  Recheck,
+  RegistrationList,
+  Snapshot,
+  Termination,
+} from './policy/types.js';

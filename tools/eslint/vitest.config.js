@@ -1,0 +1,3 @@
+import { ghrVitestConfig } from '@ghr/config/vitest';
+
+export default ghrVitestConfig(import.meta.dirname, { include: ['*.test.js'] });

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sourced by the README's commands: makes sure the pinned pnpm, the workspace's dependencies and the
+# system tools the tests use are installed. Safe to run again; does nothing that is already done.
+set -uo pipefail
+PNPM_VERSION=12.4.2
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "ghr: Node.js 20.19 or newer is required: install it first (https://nodejs.org)." >&2
+  exit 2
+fi
+if [ "$(pnpm -v 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  echo "ghr: installing pnpm $PNPM_VERSION" >&2
+  npm install -g --allow-scripts=pnpm "pnpm@$PNPM_VERSION" >&2 || { echo "ghr: could not install pnpm" >&2; exit 2; }
+fi
+if [ "${CI:-}" = "true" ]; then
+  pnpm install --frozen-lockfile >&2 || exit 2
+else
+  pnpm install --frozen-lockfile --prefer-offline >&2 || exit 2
+fi
