@@ -17,3 +17,12 @@ if [ "${CI:-}" = "true" ]; then
 else
   pnpm install --frozen-lockfile --prefer-offline >&2 || exit 2
 fi
+# The shellcheck linter checks our shell scripts and the runner user-data scripts in tests (Debian package).
+if ! command -v shellcheck >/dev/null 2>&1; then
+  echo "ghr: installing shellcheck (apt)" >&2
+  if [ "$(id -u)" = "0" ]; then
+    { apt-get update -qq && apt-get install -y -qq shellcheck; } >&2 || echo "ghr: could not install shellcheck" >&2
+  else
+    echo "ghr: shellcheck is missing: install it (apt-get install shellcheck) to run the shell lint" >&2
+  fi
+fi

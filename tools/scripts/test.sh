@@ -3,8 +3,8 @@
 # typecheck, build, export checks and every test (unit and integration; integration suites start their own
 # servers: moto on loopback, the simulated GitHub), then prints `tests: N passed, M failed`.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-# shellcheck source=tools/scripts/setup.sh
+cd "$(dirname "$0")/../.." || exit 2
+# shellcheck source=setup.sh
 source tools/scripts/setup.sh
 
 export NX_DAEMON=false
