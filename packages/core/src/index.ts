@@ -68,3 +68,17 @@ export type {
   Snapshot,
   Termination,
 } from './policy/types.js';
+
+// Memory implementations of the ports (tests, simulator)
+export { ManualClock } from './memory/manual-clock.js';
+export type { ManualClockOptions } from './memory/manual-clock.js';
+export { MemoryLedger } from './memory/memory-ledger.js';
+export type { MemoryLedgerOptions } from './memory/memory-ledger.js';
+export { MemoryEventQueue } from './memory/memory-event-queue.js';
+export type { MemoryEventQueueOptions } from './memory/memory-event-queue.js';
+export { MemoryRunnerProvider } from './memory/memory-runner-provider.js';
+export type {
+  InjectedLaunchFailure,
+  MemoryRunnerProviderCalls,
+  MemoryRunnerProviderOptions,
+} from './memory/memory-runner-provider.js';
