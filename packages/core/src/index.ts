@@ -56,18 +56,28 @@ export type {
 export { noopMetrics, silentLogger, systemClock } from './defaults.js';
 
 // Scaling policy
+export { PLAN_DEFAULTS, plan } from './policy/plan.js';
+export { isWarmWindowActive, warmTarget } from './policy/warm.js';
 export type {
   Deregistration,
   Drain,
+  Expiration,
   LaunchReason,
+  Overdue,
   Plan,
   PlanOptions,
   PoolLaunch,
+  PoolSummary,
   Recheck,
   RegistrationList,
   Snapshot,
   Termination,
 } from './policy/types.js';
+
+// Schedules: cron expressions and time zones (warm windows)
+export { parseCron } from './schedule/cron.js';
+export type { CronSchedule, LocalTime, ParseCronResult } from './schedule/cron.js';
+export { isValidTimeZone, localTime } from './schedule/time-zone.js';
 
 // Memory implementations of the ports (tests, simulator)
 export { ManualClock } from './memory/manual-clock.js';

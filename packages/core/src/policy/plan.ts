@@ -1,0 +1,396 @@
+// The pure scaling policy (DESIGN.md §3, §5): what to launch, drain, terminate, deregister and re-check now.
+// One pass over runners, one over jobs, one per sweep listing; no clock, no randomness, no I/O.
+import type { Job, Pool, Runner, RunnerScope } from '../domain.js';
+import type { Instance } from '../ports.js';
+import type {
+  Deregistration,
+  Drain,
+  Expiration,
+  Overdue,
+  Plan,
+  PlanOptions,
+  PoolLaunch,
+  PoolSummary,
+  Recheck,
+  Snapshot,
+  Termination,
+} from './types.js';
+import { warmTarget } from './warm.js';
+
+const MINUTE = 60_000;
+
+/** The defaults of {@link PlanOptions}. */
+export const PLAN_DEFAULTS: Readonly<Required<PlanOptions>> = {
+  recheckAfter: 5 * MINUTE,
+  recheckBudget: 20,
+  namePrefix: 'ghr-',
+  unknownPoolGrace: 15 * MINUTE,
+};
+
+interface PoolState {
+  readonly pool: Pool;
+  readonly scope: RunnerScope;
+  queued: number;
+  waiting: number;
+  inProgress: number;
+  launching: number;
+  booting: number;
+  idle: number;
+  busy: number;
+  draining: number;
+  /** Idle runners past `idleTimeout` and `minimumLifetime`: may be drained beyond the pool's want. */
+  readonly drainable: Runner[];
+}
+
+type EndReason = 'boot-timeout' | 'max-runtime' | 'interrupted' | 'instance-gone';
+
+/** The scope a runner registers in, without the pool's runner group. */
+function runnerScope(scope: Pool['scope']): RunnerScope {
+  switch (scope.kind) {
+    case 'org':
+      return { kind: 'org', org: scope.org };
+    case 'repo':
+      return { kind: 'repo', owner: scope.owner, repo: scope.repo };
+    case 'enterprise':
+      return { kind: 'enterprise', enterprise: scope.enterprise };
+  }
+}
+
+const isEnded = (runner: Runner): boolean => runner.state === 'terminated' || runner.state === 'failed';
+
+/**
+ * Plans what the engine should do now for `pools`, given the ledger's `snapshot` (and, in a full sweep, the
+ * cloud's instances and GitHub's registrations). Pure and deterministic: the same input gives the same plan.
+ *
+ * Per pool: `want = queued + warmTarget(now)` and
+ * `launch = min(want − (idle + booting + launching), maxRunners − alive)`, never negative, where `alive`
+ * counts launching + booting + idle + busy + draining runners after this plan's terminations. Jobs `waiting`
+ * for an environment approval, and jobs without a pool, are not demand. Idle runners past `idleTimeout` and
+ * `minimumLifetime` are drained only beyond `want`, in the pool's `drainOrder`. Launching or booting runners
+ * past `bootTimeout` are terminated. `maxRuntime` is a hard cap for stuck runners: a launching or booting one
+ * is terminated, an idle one drained, but a busy (or draining) one is only reported in `overdue` and its job
+ * re-checked — a runner running a job is never drained or terminated (DESIGN §5 rule 2).
+ *
+ * In a full sweep it also terminates instances no alive runner owns (once older than their pool's
+ * `bootTimeout`) or whose runner ended, ends runners whose instance is gone, and deregisters ghr-named
+ * registrations that no alive runner owns and that GitHub does not report busy.
+ *
+ * @param snapshot the ledger's open jobs and alive runners, plus the sweep listings in a full sweep
+ * @param pools the configured pools (ids unique; validate the config first)
+ * @param now the current time in epoch milliseconds (from the engine's clock)
+ * @param options re-check threshold and budget, name prefix, grace for unknown pools
+ * @throws GhrError `invalid-config` when a pool's warm window has an invalid schedule or time zone
+ * @example
+ * ```ts
+ * import { plan } from '@ghr/core';
+ *
+ * const result = plan({ jobs, runners }, pools, Date.now());
+ * for (const launch of result.launches) {
+ *   console.log(`${launch.poolId}: launch ${launch.count}`, launch.reason);
+ * }
+ * ```
+ */
+export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, options: PlanOptions = {}): Plan {
+  const recheckAfter = options.recheckAfter ?? PLAN_DEFAULTS.recheckAfter;
+  const recheckBudget = options.recheckBudget ?? PLAN_DEFAULTS.recheckBudget;
+  const namePrefix = options.namePrefix ?? PLAN_DEFAULTS.namePrefix;
+  const unknownPoolGrace = options.unknownPoolGrace ?? PLAN_DEFAULTS.unknownPoolGrace;
+
+  const states: PoolState[] = [];
+  const byPool = new Map<string, PoolState>();
+  for (const pool of pools) {
+    if (byPool.has(pool.id)) continue;
+    const state: PoolState = {
+      pool,
+      scope: runnerScope(pool.scope),
+      queued: 0,
+      waiting: 0,
+      inProgress: 0,
+      launching: 0,
+      booting: 0,
+      idle: 0,
+      busy: 0,
+      draining: 0,
+      drainable: [],
+    };
+    states.push(state);
+    byPool.set(pool.id, state);
+  }
+
+  const drains: Drain[] = [];
+  const terminations: Termination[] = [];
+  const expirations: Expiration[] = [];
+  const deregistrations: Deregistration[] = [];
+  const overdue: Overdue[] = [];
+
+  // Full-sweep indexes: live instances by provider id; runners by name; what this plan already ends.
+  const sweep = snapshot.instances !== undefined || snapshot.registrations !== undefined;
+  let liveInstances: Map<string, Instance> | undefined;
+  if (snapshot.instances) {
+    liveInstances = new Map();
+    for (const instance of snapshot.instances) {
+      if (instance.state !== 'terminated') liveInstances.set(instance.providerId, instance);
+    }
+  }
+  const runnersByName = sweep ? new Map<string, Runner>() : undefined;
+  const endedNames = new Set<string>();
+  const terminatedIds = new Set<string>();
+  const deregisteredIds = new Set<number>();
+
+  const end = (runner: Runner, reason: EndReason, scope: RunnerScope | undefined): void => {
+    endedNames.add(runner.name);
+    if (runner.providerId !== undefined) {
+      terminations.push({ providerId: runner.providerId, runnerName: runner.name, poolId: runner.poolId, reason });
+      terminatedIds.add(runner.providerId);
+    } else {
+      // Only timeouts end a runner without a machine: `interrupted` and `instance-gone` need its instance.
+      expirations.push({ runnerName: runner.name, poolId: runner.poolId, reason: reason as Expiration['reason'] });
+    }
+    if (runner.githubId !== undefined && scope) {
+      deregistrations.push({ scope, githubId: runner.githubId, runnerName: runner.name, reason });
+      deregisteredIds.add(runner.githubId);
+    }
+  };
+
+  // Runners: one pass.
+  for (const runner of snapshot.runners) {
+    runnersByName?.set(runner.name, runner);
+    if (isEnded(runner)) continue;
+    const since = runner.launchedAt ?? runner.createdAt;
+    const age = now - since;
+    const state = byPool.get(runner.poolId);
+    if (!state) {
+      // Its pool is no longer configured: let it go once idle, reap it if it never came up.
+      if (runner.state === 'idle') drains.push({ runnerName: runner.name, poolId: runner.poolId, reason: 'pool-removed' });
+      else if ((runner.state === 'launching' || runner.state === 'booting') && age >= unknownPoolGrace) {
+        end(runner, 'boot-timeout', undefined);
+      }
+      continue;
+    }
+    const { pool } = state;
+    let instance: Instance | undefined;
+    let gone = false;
+    if (liveInstances && runner.providerId !== undefined) {
+      instance = liveInstances.get(runner.providerId);
+      // A fresh instance may not be listed yet (eventually consistent listings): wait for `bootTimeout`.
+      gone = instance === undefined && age >= pool.bootTimeout;
+    }
+    const interrupted = instance?.interruptedAt !== undefined;
+    switch (runner.state) {
+      case 'launching':
+      case 'booting':
+        if (age >= pool.bootTimeout) end(runner, 'boot-timeout', state.scope);
+        else if (age >= pool.maxRuntime) end(runner, 'max-runtime', state.scope);
+        else if (interrupted) end(runner, 'interrupted', state.scope);
+        else if (runner.state === 'launching') state.launching++;
+        else state.booting++;
+        break;
+      case 'idle':
+        if (gone) end(runner, 'instance-gone', state.scope);
+        else if (interrupted || age >= pool.maxRuntime) {
+          drains.push({ runnerName: runner.name, poolId: pool.id, reason: interrupted ? 'interrupted' : 'max-runtime' });
+          state.draining++;
+        } else {
+          state.idle++;
+          const idleFor = now - (runner.idleSince ?? runner.onlineAt ?? since);
+          if (idleFor >= pool.idleTimeout && age >= pool.minimumLifetime) state.drainable.push(runner);
+        }
+        break;
+      case 'busy':
+      case 'draining':
+        if (runner.state === 'draining' && gone) {
+          end(runner, 'instance-gone', state.scope);
+          break;
+        }
+        if (runner.state === 'busy') state.busy++;
+        else state.draining++;
+        if (age >= pool.maxRuntime) {
+          overdue.push({ runnerName: runner.name, poolId: pool.id, state: runner.state, jobId: runner.jobId, age });
+        }
+        break;
+    }
+  }
+
+  // Jobs: one pass; stale ones compete for the re-check budget, oldest news first.
+  const stale = new StaleJobs(recheckBudget);
+  for (const job of snapshot.jobs) {
+    const state = job.poolId === null ? undefined : byPool.get(job.poolId);
+    if (!state) continue;
+    switch (job.status) {
+      case 'queued':
+      case 'waiting': {
+        if (job.status === 'queued') state.queued++;
+        else state.waiting++;
+        const news = Math.max(job.queuedAt, job.checkedAt ?? 0);
+        if (now - news >= recheckAfter) stale.offer(job, news, job.status === 'queued' ? 'stale-queued' : 'stale-waiting');
+        break;
+      }
+      case 'in_progress': {
+        state.inProgress++;
+        const started = job.startedAt ?? job.queuedAt;
+        const checked = job.checkedAt ?? 0;
+        if (now - started >= state.pool.maxRuntime && now - checked >= recheckAfter) {
+          stale.offer(job, Math.max(started, checked), 'stale-in-progress');
+        }
+        break;
+      }
+      case 'completed':
+        break;
+    }
+  }
+
+  // Per pool: voluntary drains beyond want, then launches.
+  const launches: PoolLaunch[] = [];
+  const summaries: PoolSummary[] = [];
+  for (const state of states) {
+    const { pool } = state;
+    const warm = warmTarget(pool, now);
+    const want = state.queued + warm;
+    const surplus = state.idle - want;
+    if (surplus > 0 && state.drainable.length > 0) {
+      const chosen = state.drainable.sort(pool.drainOrder === 'newest-first' ? newestFirst : oldestFirst);
+      const count = Math.min(surplus, chosen.length);
+      for (let i = 0; i < count; i++) {
+        drains.push({ runnerName: (chosen[i] as Runner).name, poolId: pool.id, reason: 'idle-timeout' });
+      }
+      state.idle -= count;
+      state.draining += count;
+    }
+    const covered = state.idle + state.booting + state.launching;
+    const alive = covered + state.busy + state.draining;
+    const need = Math.max(0, want - covered);
+    const room = Math.max(0, pool.maxRunners - alive);
+    const launch = Math.min(need, room);
+    if (launch > 0) {
+      launches.push({
+        poolId: pool.id,
+        count: launch,
+        reason: { queued: state.queued, warm, want, covered, alive, maxRunners: pool.maxRunners, capped: need > room },
+      });
+    }
+    summaries.push({
+      poolId: pool.id,
+      queued: state.queued,
+      waiting: state.waiting,
+      inProgress: state.inProgress,
+      warm,
+      want,
+      launching: state.launching + launch,
+      booting: state.booting,
+      idle: state.idle,
+      busy: state.busy,
+      draining: state.draining,
+      alive: alive + launch,
+      maxRunners: pool.maxRunners,
+      launch,
+      unmet: need - launch,
+    });
+  }
+
+  // Full sweep: both-way orphans.
+  if (runnersByName) {
+    const owner = (name: string): Runner | undefined => {
+      const runner = runnersByName.get(name);
+      return runner && !isEnded(runner) && !endedNames.has(name) ? runner : undefined;
+    };
+    for (const instance of snapshot.instances ?? []) {
+      if (instance.state === 'terminated' || !instance.name.startsWith(namePrefix) || terminatedIds.has(instance.providerId)) {
+        continue;
+      }
+      const runner = owner(instance.name);
+      if (runner) {
+        // Owned; or a second machine for the runner's name: never touch it while the runner works.
+        if (runner.providerId === undefined || runner.providerId === instance.providerId) continue;
+        if (runner.state === 'busy' || runner.state === 'draining') continue;
+      } else if (runnersByName.has(instance.name)) {
+        terminations.push({ providerId: instance.providerId, runnerName: instance.name, poolId: instance.poolId, reason: 'runner-ended' });
+        continue;
+      }
+      const grace = byPool.get(instance.poolId)?.pool.bootTimeout ?? unknownPoolGrace;
+      if (now - instance.launchedAt >= grace) {
+        terminations.push({ providerId: instance.providerId, runnerName: instance.name, poolId: instance.poolId, reason: 'orphan-instance' });
+      }
+    }
+    for (const list of snapshot.registrations ?? []) {
+      for (const registration of list.runners) {
+        if (!registration.name.startsWith(namePrefix) || registration.busy || deregisteredIds.has(registration.id)) continue;
+        if (owner(registration.name)) continue;
+        deregistrations.push({ scope: list.scope, githubId: registration.id, runnerName: registration.name, reason: 'orphan-registration' });
+      }
+    }
+  }
+
+  return {
+    at: now,
+    launches,
+    drains,
+    terminations,
+    expirations,
+    deregistrations,
+    rechecks: stale.take(),
+    overdue,
+    pools: summaries,
+  };
+}
+
+const oldestFirst = (a: Runner, b: Runner): number => a.createdAt - b.createdAt || compareNames(a, b);
+const newestFirst = (a: Runner, b: Runner): number => b.createdAt - a.createdAt || compareNames(a, b);
+const compareNames = (a: Runner, b: Runner): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+interface Candidate {
+  readonly job: Job;
+  readonly news: number;
+  readonly reason: Recheck['reason'];
+}
+
+/** `a` is staler (older news, then lower id) than `b`. */
+const staler = (a: Candidate, b: Candidate): boolean => a.news < b.news || (a.news === b.news && a.job.id < b.job.id);
+
+/** Keeps the `budget` stalest jobs offered, in a bounded max-heap (freshest kept on top): O(n log budget). */
+class StaleJobs {
+  private readonly heap: Candidate[] = [];
+  constructor(private readonly budget: number) {}
+
+  offer(job: Job, news: number, reason: Recheck['reason']): void {
+    const heap = this.heap;
+    if (heap.length < this.budget) {
+      heap.push({ job, news, reason });
+      this.up(heap.length - 1);
+      return;
+    }
+    const top = heap[0];
+    if (top && (news < top.news || (news === top.news && job.id < top.job.id))) {
+      heap[0] = { job, news, reason };
+      this.down(0);
+    }
+  }
+
+  take(): Recheck[] {
+    return [...this.heap]
+      .sort((a, b) => (staler(a, b) ? -1 : 1))
+      .map(({ job, reason }) => ({ jobId: job.id, repository: job.repository, reason }));
+  }
+
+  private up(index: number): void {
+    const heap = this.heap;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!staler(heap[parent] as Candidate, heap[index] as Candidate)) return;
+      [heap[parent], heap[index]] = [heap[index] as Candidate, heap[parent] as Candidate];
+      index = parent;
+    }
+  }
+
+  private down(index: number): void {
+    const heap = this.heap;
+    for (;;) {
+      let freshest = index;
+      for (const child of [2 * index + 1, 2 * index + 2]) {
+        if (child < heap.length && staler(heap[freshest] as Candidate, heap[child] as Candidate)) freshest = child;
+      }
+      if (freshest === index) return;
+      [heap[freshest], heap[index]] = [heap[index] as Candidate, heap[freshest] as Candidate];
+      index = freshest;
+    }
+  }
+}
