@@ -48,6 +48,7 @@ const FIELDS: readonly FieldSpec[] = [
 class FieldError extends Error {}
 
 function parseValue(text: string, spec: FieldSpec): number {
+  if (text === '') throw new FieldError('a value is missing around "-" (negative numbers are not allowed)');
   if (/^\d+$/.test(text)) {
     const value = Number(text);
     if (value < spec.min || value > spec.max) {
