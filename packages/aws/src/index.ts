@@ -1,5 +1,9 @@
 // Public API of @ghr/aws. Every export is listed by name; what is not here is free to change.
 
+// --- Errors (the one error type; SDK errors are translated once, at the boundary) ---
+export { AwsError, classifyAwsErrorCode, isAwsError, toAwsError, toLaunchErrorCode } from './errors.js';
+export type { AwsErrorClass, AwsErrorCode, AwsErrorOptions } from './errors.js';
+
 // --- Ledger (DynamoDB), event queue (SQS), secrets (SSM), metrics (EMF) ---
 export { DynamoDbLedger } from './ledger/dynamodb-ledger.js';
 export type { DynamoDbLedgerOptions } from './ledger/dynamodb-ledger.js';

@@ -1,0 +1,19 @@
+// `@ghr/aws/testing`: moto on loopback, SDK clients for it, a fault-injecting proxy and an API call counter,
+// for the integration tests and benchmarks of ghr and of code built on @ghr/aws.
+export { countCalls } from './testing/call-counter.js';
+export type { CallCounter, MiddlewareClient } from './testing/call-counter.js';
+export { testClientConfig, testClients } from './testing/clients.js';
+export type { TestClientConfig, TestClientOptions, TestClients } from './testing/clients.js';
+export { partialFleet, startFaultProxy } from './testing/fault-proxy.js';
+export type {
+  ErrorFault,
+  Fault,
+  FaultProxy,
+  FaultRequest,
+  FaultRule,
+  PartialFleetOptions,
+  ProxiedCall,
+  RewriteFault,
+} from './testing/fault-proxy.js';
+export { findMoto, freePort, resetMoto, startMoto } from './testing/moto.js';
+export type { MotoServer, StartMotoOptions } from './testing/moto.js';

@@ -1,0 +1,12 @@
+// What integration tests import: the moto endpoint comes from `inject('motoEndpoint')` (see ./moto.ts).
+import './moto.js';
+
+export {
+  countCalls,
+  partialFleet,
+  resetMoto,
+  startFaultProxy,
+  testClientConfig,
+  testClients,
+} from '../../src/testing.js';
+export type { FaultProxy, FaultRule, TestClients } from '../../src/testing.js';
