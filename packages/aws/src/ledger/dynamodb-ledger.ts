@@ -193,6 +193,8 @@ export class DynamoDbLedger implements Ledger {
         if (outcome.ok) {
           admitted.push(...batch);
           pending = pending.slice(batch.length);
+          // Fewer than a full transaction means the room (or the request) is used up: the pool is full.
+          if (batch.length < MAX_RUNNERS_PER_TRANSACTION) break;
           continue;
         }
         // Reasons: [counter, ...runners]. A taken name is dropped (as the memory ledger skips it); a counter that
