@@ -55,6 +55,23 @@ export type {
 } from './ports.js';
 export { noopMetrics, silentLogger, systemClock } from './defaults.js';
 
+// Config: schema, parsing, validation (src/config)
+export { ConfigError, formatConfigIssue } from './config/config-error.js';
+export type { ConfigIssue } from './config/config-error.js';
+export { defineConfig, loadConfig, parseConfig, validateConfig } from './config/load.js';
+export type { ConfigValidation, LoadConfigOptions, ParseConfigOptions } from './config/load.js';
+export type { GhrConfigInput } from './config/schema.js';
+export type { GhrConfig, GitHubAppAuth, GitHubAuth, GitHubConfig, GitHubTokenAuth, SecretRef } from './config/types.js';
+export { formatDuration, parseDuration } from './config/duration.js';
+export type { DurationResult } from './config/duration.js';
+export { githubApiUrl } from './config/github-url.js';
+export { configJsonSchema } from './config/json-schema.js';
+
+// Label matching: job labels → pool (src/matching)
+export { createMatcher, matchPool } from './matching/matcher.js';
+export type { Matcher, MatchOptions, MatchResult, NoPoolMatch, PoolMatch } from './matching/matcher.js';
+export { runnerAcceptsJob } from './matching/labels.js';
+
 // Scaling policy
 export { PLAN_DEFAULTS, plan } from './policy/plan.js';
 export { isWarmWindowActive, warmTarget } from './policy/warm.js';
