@@ -67,7 +67,8 @@ function isHttpError(error: unknown): error is HttpErrorLike {
 
 const SECRET_PATTERNS: readonly RegExp[] = [
   /\b(gh[pousr]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,})/g, // GitHub tokens
-  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g, // JWTs (and base64 JSON such as JIT configs)
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g, // JWTs
+  /\beyJ[A-Za-z0-9+/=_-]{12,}/g, // base64 JSON, such as encoded JIT configs
   /\b(bearer|token)\s+[A-Za-z0-9._-]{8,}/gi, // authorization header values
   /\b(access_token|token|jwt|encoded_jit_config)=[^&\s]+/gi, // query parameters
 ];
