@@ -20,6 +20,8 @@ export interface GeneratorOptions {
   /** Number of jobs. */
   readonly size: number;
   readonly labels?: GeneratorLabels;
+  /** Repositories (`owner/name`) jobs come from. Default eight `acme/*` repositories. */
+  readonly repos?: readonly string[];
 }
 
 /** The generators `generateTrace` knows. */
@@ -43,7 +45,7 @@ export const DEFAULT_GENERATOR_SIZES: Readonly<Record<GeneratorName, number>> = 
   'mixed-labels': 400,
 };
 
-const REPOS = ['acme/web', 'acme/api', 'acme/mobile', 'acme/infra', 'acme/docs', 'acme/data', 'acme/auth', 'acme/billing'];
+const DEFAULT_REPOS = ['acme/web', 'acme/api', 'acme/mobile', 'acme/infra', 'acme/docs', 'acme/data', 'acme/auth', 'acme/billing'];
 const HOUR = 3600;
 
 /**
@@ -104,7 +106,7 @@ export function steadyTrace(options: GeneratorOptions): Trace {
     const large = rng.chance(0.15);
     jobs.push({
       at: round(t),
-      repo: rng.pick(REPOS),
+      repo: rng.pick(options.repos ?? DEFAULT_REPOS),
       labels: large ? labels.large : labels.small,
       duration: duration(rng, large ? 600 : 300),
     });
@@ -132,7 +134,7 @@ export function burstTrace(options: GeneratorOptions): Trace {
       const large = i % 10 === 9; // one matrix leg in ten needs the large machine
       jobs.push({
         at: round(start + rng.uniform(0, 60)),
-        repo: 'acme/monorepo',
+        repo: options.repos?.[0] ?? 'acme/monorepo',
         labels: large ? labels.large : labels.small,
         duration: duration(rng, 240),
       });
@@ -161,7 +163,7 @@ export function cancellationsTrace(options: GeneratorOptions): Trace {
     const cancelled = i % 5 === 2;
     jobs.push({
       at,
-      repo: rng.pick(REPOS),
+      repo: rng.pick(options.repos ?? DEFAULT_REPOS),
       labels: rng.chance(0.1) ? labels.large : labels.small,
       duration: duration(rng, 300),
       ...(cancelled ? { cancelAt: round(at + rng.uniform(5, 60)) } : {}),
@@ -192,7 +194,7 @@ export function mixedLabelsTrace(options: GeneratorOptions): Trace {
       const kind = r < 0.55 ? 'small' : r < 0.85 ? 'large' : 'shared';
       jobs.push({
         at: round(t + rng.uniform(0, 10)),
-        repo: rng.pick(REPOS),
+        repo: rng.pick(options.repos ?? DEFAULT_REPOS),
         labels: labels[kind],
         duration: duration(rng, kind === 'large' ? 600 : 240),
       });
@@ -200,6 +202,52 @@ export function mixedLabelsTrace(options: GeneratorOptions): Trace {
   }
   return { jobs: sortByArrival(jobs) };
 }
+
+/**
+ * Label sets and repositories that fit a list of pools, so that every generator's trace runs against any
+ * config: small jobs ask for the labels of the pool with the fewest labels, large jobs for those of a pool
+ * whose labels include the small pool's (the most such labels), shared jobs for the labels both have (when
+ * both match by subset). Repositories are taken from the pools' scopes.
+ *
+ * @example
+ * ```ts
+ * const trace = generateTrace('mixed-labels', { seed: 1, size: 400, ...generatorContextFor(config.pools) });
+ * ```
+ */
+export function generatorContextFor(
+  pools: readonly { readonly labels: readonly string[]; readonly match: string; readonly scope: PoolScopeLike }[],
+): { labels: GeneratorLabels; repos: readonly string[] } {
+  if (pools.length === 0) return { labels: DEFAULT_GENERATOR_LABELS, repos: DEFAULT_REPOS };
+  const lower = (labels: readonly string[]) => new Set(labels.map((l) => l.toLowerCase()));
+  const sorted = [...pools].sort((a, b) => a.labels.length - b.labels.length);
+  const small = sorted[0] as (typeof pools)[number];
+  const smallSet = lower(small.labels);
+  const large =
+    [...sorted].reverse().find((p) => p !== small && [...smallSet].every((l) => lower(p.labels).has(l))) ??
+    sorted[sorted.length - 1] ??
+    small;
+  const largeSet = lower(large.labels);
+  const common = small.labels.filter((l) => largeSet.has(l.toLowerCase()));
+  const shared =
+    small.match === 'subset' && large.match === 'subset' && common.length > 1 ? common.slice(0, -1) : small.labels;
+  const repos = new Set<string>();
+  for (const p of pools) {
+    if (p.scope.kind === 'repo') repos.add(`${p.scope.owner}/${p.scope.repo}`);
+    else if (p.scope.kind === 'org') for (const name of REPO_NAMES) repos.add(`${p.scope.org}/${name}`);
+  }
+  return {
+    labels: { small: small.labels, large: large.labels, shared },
+    repos: repos.size > 0 ? [...repos] : DEFAULT_REPOS,
+  };
+}
+
+/** The parts of a pool scope the generators look at. */
+export type PoolScopeLike =
+  | { readonly kind: 'org'; readonly org: string }
+  | { readonly kind: 'repo'; readonly owner: string; readonly repo: string }
+  | { readonly kind: 'enterprise'; readonly enterprise: string };
+
+const REPO_NAMES = ['monorepo', 'web', 'api', 'mobile', 'infra', 'docs', 'data', 'billing'];
 
 function duration(rng: Random, median: number): number {
   return round(Math.min(3 * HOUR, Math.max(15, rng.lognormal(median, 0.6))));

@@ -1,0 +1,18 @@
+// Loads the pools of a ghr config file with core's config parser (its errors name every problem).
+import { parseConfig } from '@ghr/core';
+import type { Pool } from '@ghr/core';
+import { readText } from './files.js';
+
+/**
+ * Reads and validates a ghr config file (YAML or JSON) and returns its pools. Throws core's `ConfigError`
+ * listing every problem, or an `Error` naming a missing file.
+ *
+ * @example
+ * ```ts
+ * const pools = await loadPools('examples/ghr.config.yaml');
+ * ```
+ */
+export async function loadPools(path: string): Promise<readonly Pool[]> {
+  const text = await readText(path, 'a ghr config (YAML or JSON)');
+  return parseConfig(text, { source: path, ...(path.endsWith('.json') ? { format: 'json' as const } : {}) }).pools;
+}

@@ -1,0 +1,34 @@
+// The readable summary of `ghr simulate`.
+import type { SimulationReport } from '@ghr/sim';
+
+const fmt = (n: number, digits = 1) => (Number.isInteger(n) ? String(n) : n.toFixed(digits));
+
+/**
+ * Renders a simulation report as a few aligned lines of text.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(renderSummary(report, { trace: 'burst', chaos: 'none' }));
+ * ```
+ */
+export function renderSummary(report: SimulationReport, labels: { readonly trace: string; readonly chaos: string }): string {
+  const r = report.result;
+  const v = r.violations;
+  const violations = v.maxRunnersExceeded + v.busyRunnerTerminated + v.orphansLeft + v.jobsLost;
+  const hours = report.simulatedSeconds / 3600;
+  const lines = [
+    `ghr simulate: policy ${r.policy}, trace ${labels.trace}, chaos ${labels.chaos}, seed ${r.seed} (${fmt(hours, 2)} h simulated)`,
+    '',
+    `  jobs           ${r.jobs.total} total, ${r.jobs.served} served, ${r.jobs.unserved} unserved, ${r.jobs.cancelled} cancelled`,
+    `  wait (s)       p50 ${fmt(r.waitSeconds.p50)}, p95 ${fmt(r.waitSeconds.p95)}, p99 ${fmt(r.waitSeconds.p99)}, max ${fmt(r.waitSeconds.max)}  (median boot ${fmt(report.bootSecondsP50)} s)`,
+    `  runner time    busy ${fmt(r.runnerSeconds.busy / 3600, 1)} h, idle ${fmt(r.runnerSeconds.idle / 3600, 1)} h, booting ${fmt(r.runnerSeconds.booting / 3600, 1)} h  (idle ${fmt(r.jobs.total === 0 ? 0 : r.runnerSeconds.idle / r.jobs.total)} s per job)`,
+    `  runners        ${r.runnersLaunched} launched; ${report.pools.map((p) => `${p.id} peak ${p.peakAlive}/${p.maxRunners}`).join(', ')}`,
+    `  API calls      GitHub ${r.githubApiCalls.total} (${fmt(r.githubApiCalls.perJob, 2)} per job), cloud ${r.cloudApiCalls.total} (${fmt(r.cloudApiCalls.perJob, 2)} per job)`,
+    `  violations     ${violations === 0 ? 'none' : `${violations}:`} max runners exceeded ${v.maxRunnersExceeded}, busy runner terminated ${v.busyRunnerTerminated}, orphans left ${v.orphansLeft}, jobs lost ${v.jobsLost}`,
+  ];
+  const errors = Object.entries(report.errors);
+  if (errors.length > 0) {
+    lines.push(`  errors         ${errors.map(([m, n]) => `${n}× ${m}`).slice(0, 5).join('; ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,79 @@
+// What a simulation reports: the result object of `ghr simulate --json`, and a timeline for charts.
+
+/** The policy that drove the runners: ghr's engine, or the stateless per-event baseline. */
+export type PolicyName = 'ghr' | 'baseline';
+
+/** The result of one simulation, exactly as `ghr simulate --json` prints it. */
+export interface SimulationResult {
+  readonly policy: PolicyName;
+  readonly seed: number;
+  readonly jobs: {
+    readonly total: number;
+    /** Jobs that started on a runner. */
+    readonly served: number;
+    /** Jobs that neither started nor were cancelled. */
+    readonly unserved: number;
+    /** Jobs cancelled before they started. */
+    readonly cancelled: number;
+  };
+  /** From `queued` to `in_progress`, over served jobs, seconds. */
+  readonly waitSeconds: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
+  /** Machine time by what the runner was doing, seconds. */
+  readonly runnerSeconds: { readonly busy: number; readonly idle: number; readonly booting: number };
+  readonly runnersLaunched: number;
+  readonly githubApiCalls: { readonly total: number; readonly perJob: number };
+  readonly cloudApiCalls: { readonly total: number; readonly perJob: number };
+  /** Measured by an observer of the GitHub and cloud models, not reported by the policy. */
+  readonly violations: {
+    /** Launches that took a pool's alive instances above its `maxRunners`. */
+    readonly maxRunnersExceeded: number;
+    /** Instances terminated through the API while their runner was running a job. */
+    readonly busyRunnerTerminated: number;
+    /** Instances without a registration, and registrations without an instance, left after the drain. */
+    readonly orphansLeft: number;
+    /** Jobs still queued at the end although a pool could serve them. */
+    readonly jobsLost: number;
+  };
+}
+
+/** One sample of the simulation's state (every simulated minute). */
+export interface TimelinePoint {
+  /** Seconds from the start of the simulation. */
+  readonly at: number;
+  /** Jobs queued at GitHub. */
+  readonly queued: number;
+  /** Jobs running. */
+  readonly running: number;
+  /** Instances alive (booting, idle or busy). */
+  readonly runners: number;
+}
+
+/** A simulation's result plus what a reader needs to understand it. */
+export interface SimulationReport {
+  readonly result: SimulationResult;
+  readonly timeline: readonly TimelinePoint[];
+  /** Simulated seconds from the start to the end of the drain. */
+  readonly simulatedSeconds: number;
+  /** Events the loop ran. */
+  readonly steps: number;
+  /** Per pool: most instances alive at once, and the pool's `maxRunners`. */
+  readonly pools: readonly { readonly id: string; readonly maxRunners: number; readonly peakAlive: number; readonly launched: number }[];
+  /** Errors that escaped a scale-up, reconcile or baseline run (each is retried by the schedule), by message. */
+  readonly errors: Readonly<Record<string, number>>;
+  /** Median boot time of the instances that booted, seconds. */
+  readonly bootSecondsP50: number;
+}
+
+/**
+ * The `q`-quantile (0..1) of `values` by nearest rank; 0 for no values.
+ *
+ * @example
+ * ```ts
+ * quantile([1, 2, 3, 4], 0.5); // 2
+ * ```
+ */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1] as number;
+}

@@ -1,0 +1,593 @@
+// The simulator: a trace of jobs against the GitHub model, the cloud model and a policy (ghr's real engine,
+// or the stateless baseline), wired as on AWS — webhooks (with chaos) → queue (delay, batches) → scale-up
+// runs, plus scheduled full reconciles (ghr) or scale-downs (baseline) — all in virtual time.
+import * as core from '@ghr/core';
+import { createMatcher, MemoryEventQueue, MemoryLedger } from '@ghr/core';
+import type { Engine, EngineOptions, JobEvent, Matcher, Pool, QueueMessage } from '@ghr/core';
+import { GitHubModel } from '../github/model.js';
+import type { WebhookAttempt, WebhookEvent } from '../github/types.js';
+import { BaselinePolicy } from './baseline.js';
+import type { BaselineOptions } from './baseline.js';
+import { CHAOS_PRESETS } from './chaos.js';
+import type { Chaos } from './chaos.js';
+import { SimulatedCloud } from './cloud.js';
+import type { BootTime, CloudInstance, InstanceEndCause } from './cloud.js';
+import { ModelGitHubApi } from './model-github.js';
+import { Observer } from './observer.js';
+import { Random } from './random.js';
+import { quantile } from './results.js';
+import type { PolicyName, SimulationReport } from './results.js';
+import { Scheduler } from './scheduler.js';
+import type { Trace } from './trace.js';
+
+/** Knobs of the simulated deployment. Durations in milliseconds. */
+export interface SimulatorSettings {
+  /** Virtual start time, epoch ms. Default Monday 2026-01-05 08:00 UTC. */
+  readonly start: number;
+  /** Delay between a webhook's arrival and its message becoming visible in the queue. Default: ghr 0, baseline 30 s. */
+  readonly queueDelay?: number;
+  /** Messages per scale-up run (SQS → Lambda batch size). Default 10. */
+  readonly batchSize: number;
+  /** How long the queue gathers a batch before a run starts (Lambda's batching window). Default 1 s. */
+  readonly batchWindow: number;
+  /** Queue visibility timeout: a message a crashed run did not acknowledge comes back after it. Default 60 s. */
+  readonly visibilityTimeout: number;
+  /** Deadline of one scale-up or reconcile run (a Lambda's timeout). Default 60 s. */
+  readonly runDeadline: number;
+  /** ghr: interval of full reconciles. Default 60 s. */
+  readonly reconcileInterval: number;
+  /** baseline: interval of scale-downs. Default 5 min. */
+  readonly scaleDownInterval: number;
+  /** After the last arrival, run at most this long for the jobs to finish. Default 1 h. */
+  readonly drainLimit: number;
+  /** Timeline sampling interval. Default 60 s. */
+  readonly sampleInterval: number;
+  /** Median latency of a GitHub API call. Default 150 ms. */
+  readonly githubLatency: number;
+  /** Boot times per instance type (see `SimulatedCloud`). */
+  readonly bootTimes?: Readonly<Record<string, BootTime>>;
+  /** Delay between an ephemeral runner's exit and its machine shutting down. Default 10 s. */
+  readonly shutdownDelay: number;
+  /** Options of ghr's engine (its random source is always the simulation's seeded one). */
+  readonly engine?: EngineOptions;
+  /** Options of the baseline. */
+  readonly baseline?: BaselineOptions;
+}
+
+/** Progress of a long simulation. */
+export interface SimulationProgress {
+  readonly simulatedSeconds: number;
+  readonly jobsArrived: number;
+  readonly jobsTotal: number;
+}
+
+/** Options of {@link simulate}. */
+export interface SimulateOptions {
+  readonly pools: readonly Pool[];
+  readonly trace: Trace;
+  readonly policy: PolicyName;
+  readonly seed: number;
+  /** Default: no chaos. */
+  readonly chaos?: Chaos;
+  readonly settings?: Partial<SimulatorSettings>;
+  /** Called every simulated 10 minutes. */
+  readonly onProgress?: (progress: SimulationProgress) => void;
+}
+
+const DEFAULTS: SimulatorSettings = {
+  start: Date.UTC(2026, 0, 5, 8),
+  batchSize: 10,
+  batchWindow: 1_000,
+  visibilityTimeout: 60_000,
+  runDeadline: 60_000,
+  reconcileInterval: 60_000,
+  scaleDownInterval: 300_000,
+  drainLimit: 3_600_000,
+  sampleInterval: 60_000,
+  githubLatency: 150,
+  shutdownDelay: 10_000,
+};
+
+/**
+ * Runs a trace against a policy in virtual time and reports what an independent observer saw.
+ * Deterministic for a given seed.
+ *
+ * @example
+ * ```ts
+ * const report = await simulate({ pools: config.pools, trace: generateTrace('burst', { seed: 1, size: 200 }), policy: 'ghr', seed: 1 });
+ * console.log(report.result.waitSeconds.p95, report.result.violations);
+ * ```
+ */
+export async function simulate(options: SimulateOptions): Promise<SimulationReport> {
+  return new Simulation(options).run();
+}
+
+class Simulation {
+  readonly #o: SimulateOptions;
+  readonly #s: SimulatorSettings;
+  readonly #chaos: Chaos;
+  readonly #scheduler: Scheduler;
+  readonly #model: GitHubModel;
+  readonly #cloud: SimulatedCloud;
+  readonly #github: ModelGitHubApi;
+  readonly #observer: Observer;
+  readonly #matcher: Matcher;
+  readonly #pools: ReadonlyMap<string, Pool>;
+  readonly #queue: MemoryEventQueue;
+  readonly #chaosRng: Random;
+  readonly #engine: Engine | undefined;
+  readonly #baseline: BaselinePolicy | undefined;
+  readonly #runnerIds = new Map<string, number>();
+  readonly #providerIds = new Map<string, string>();
+  readonly #exitedAt = new Map<string, number>();
+  readonly #traceJobs = new Set<number>();
+  readonly #errors = new Map<string, number>();
+  #openJobs = 0;
+  #running = 0;
+  #arrived = 0;
+  #pollAt: number | undefined;
+  #tickAt: number | undefined;
+
+  constructor(options: SimulateOptions) {
+    this.#o = options;
+    this.#s = { ...DEFAULTS, ...options.settings };
+    this.#chaos = options.chaos ?? CHAOS_PRESETS.none;
+    const rng = new Random(options.seed);
+    this.#chaosRng = rng.fork('chaos');
+    this.#scheduler = new Scheduler(this.#s.start);
+    this.#model = new GitHubModel({ clock: this.#scheduler, seed: options.seed });
+    this.#pools = new Map(options.pools.map((p) => [p.id, p]));
+    this.#matcher = createMatcher(options.pools);
+    const principal = this.#setUpGitHub();
+    this.#observer = new Observer(options.pools, () => this.#scheduler.now());
+    this.#cloud = new SimulatedCloud({
+      scheduler: this.#scheduler,
+      random: rng.fork('cloud'),
+      capacityErrorRate: this.#chaos.capacityErrors,
+      spotInterruptionsPerHour: this.#chaos.spotInterruptionsPerHour,
+      shutdownDelay: this.#s.shutdownDelay,
+      ...(this.#s.bootTimes ? { bootTimes: this.#s.bootTimes } : {}),
+      hooks: {
+        onLaunched: (i) => this.#launched(i),
+        onBooted: (i) => this.#booted(i),
+        onInterruptionWarning: (i) => this.#interruptionWarning(i),
+        onTerminating: (i, cause) => this.#terminating(i, cause),
+      },
+    });
+    this.#github = new ModelGitHubApi({
+      model: this.#model,
+      scheduler: this.#scheduler,
+      random: rng.fork('github'),
+      principal,
+      latency: this.#s.githubLatency,
+      errorRate: this.#chaos.githubErrors,
+      rateLimitRate: this.#chaos.githubRateLimits,
+    });
+    this.#queue = new MemoryEventQueue({ clock: this.#scheduler, visibilityTimeout: this.#s.visibilityTimeout });
+    if (options.policy === 'ghr') {
+      const engineRng = rng.fork('engine');
+      this.#engine = (core as unknown as { createEngine: (deps: unknown) => Engine }).createEngine({
+        ledger: new MemoryLedger({ clock: this.#scheduler }),
+        github: this.#github,
+        provider: this.#cloud,
+        pools: options.pools,
+        clock: this.#scheduler,
+        options: { ...this.#s.engine, random: () => engineRng.next() },
+      });
+    } else {
+      this.#baseline = new BaselinePolicy({
+        pools: options.pools,
+        github: this.#github,
+        provider: this.#cloud,
+        clock: this.#scheduler,
+        ...(this.#s.baseline ? { options: this.#s.baseline } : {}),
+      });
+    }
+    this.#model.onWebhook((attempt) => this.#webhook(attempt));
+  }
+
+  async run(): Promise<SimulationReport> {
+    const { trace } = this.#o;
+    const s = this.#s;
+    const start = s.start;
+    for (const job of trace.jobs) {
+      this.#scheduler.at(start + job.at * 1000, () => {
+        const queued = this.#model.queueJob({ repo: job.repo, labels: job.labels, durationMs: Math.round(job.duration * 1000) });
+        this.#arrived++;
+        this.#traceJobs.add(queued.id);
+        this.#observer.jobQueued(queued.id);
+        if (job.cancelAt !== undefined) {
+          this.#scheduler.at(start + job.cancelAt * 1000, () => {
+            if (this.#model.job(queued.id)?.status !== 'completed') this.#model.cancelJob(queued.id);
+          });
+        }
+      });
+    }
+    const every = (interval: number, fn: () => void) => {
+      const loop = () => {
+        fn();
+        this.#scheduler.after(interval, loop);
+      };
+      this.#scheduler.after(interval, loop);
+    };
+    every(s.sampleInterval, () => this.#sample());
+    every(600_000, () =>
+      this.#o.onProgress?.({
+        simulatedSeconds: (this.#scheduler.now() - start) / 1000,
+        jobsArrived: this.#arrived,
+        jobsTotal: trace.jobs.length,
+      }),
+    );
+    if (this.#engine) every(s.reconcileInterval, () => this.#fullReconcile());
+    else every(s.scaleDownInterval, () => this.#scaleDown());
+    this.#sample();
+
+    const lastArrival = start + Math.max(0, ...trace.jobs.map((j) => j.cancelAt ?? j.at)) * 1000;
+    const settle = () => this.#syncModelTimers();
+    await this.#scheduler.runUntil(lastArrival, () => (settle(), false));
+    await this.#scheduler.runUntil(lastArrival + s.drainLimit, () => (settle(), this.#openJobs === 0));
+    // Two full reconciles (or scale-downs) after the work is done, then the observer judges.
+    const passes = this.#engine ? s.reconcileInterval : s.scaleDownInterval;
+    await this.#scheduler.runUntil(this.#scheduler.now() + 2 * passes + 5_000, () => (settle(), false));
+    this.#sample();
+    return this.#report();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Set-up
+
+  #setUpGitHub(): string {
+    const model = this.#model;
+    const owners = new Set<string>();
+    for (const pool of this.#o.pools) {
+      if (pool.scope.kind === 'org') owners.add(pool.scope.org);
+      if (pool.scope.kind === 'repo') owners.add(pool.scope.owner);
+    }
+    const repos = new Set<string>(this.#o.trace.jobs.map((j) => j.repo));
+    for (const pool of this.#o.pools) if (pool.scope.kind === 'repo') repos.add(`${pool.scope.owner}/${pool.scope.repo}`);
+    for (const owner of owners) if (!model.account(owner)) model.createOrg({ login: owner });
+    for (const full of repos) {
+      const [owner = '', name = ''] = full.split('/');
+      if (!model.repo(full)) model.createRepo({ owner, name });
+      owners.add(model.repo(full)?.owner ?? owner);
+    }
+    let first: number | undefined;
+    for (const owner of owners) {
+      const account = model.account(owner);
+      if (!account) continue;
+      const installation = model.createInstallation({ account: account.login, repositorySelection: 'all' });
+      first ??= installation.id;
+    }
+    for (const pool of this.#o.pools) {
+      const scope = pool.scope;
+      if (scope.kind === 'repo' || !scope.runnerGroup || scope.runnerGroup.toLowerCase() === 'default') continue;
+      const groupScope = scope.kind === 'org' ? { kind: 'org' as const, org: scope.org } : { kind: 'enterprise' as const, enterprise: scope.enterprise };
+      try {
+        model.createRunnerGroup(groupScope, { name: scope.runnerGroup });
+      } catch {
+        // Exists already (two pools share the group), or the enterprise is not modelled.
+      }
+    }
+    return `installation:${first ?? 0}`;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // The model's own timers (jobs finishing): tick it exactly when the next one is due.
+
+  #syncModelTimers(): void {
+    const next = this.#model.nextDeadline();
+    if (next === undefined || (this.#tickAt !== undefined && this.#tickAt <= next)) return;
+    this.#tickAt = next;
+    this.#scheduler.at(next, () => {
+      if (this.#tickAt === next) this.#tickAt = undefined;
+      this.#model.tick();
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Webhooks: ground truth for the observer, then chaos, then the receiver.
+
+  #webhook(attempt: WebhookAttempt): void {
+    const event = attempt.event;
+    if (event.event !== 'workflow_job') return;
+    if (!attempt.redelivery) this.#observe(event);
+    const chaos = this.#chaos;
+    const rng = this.#chaosRng;
+    if (rng.chance(chaos.webhookLoss)) {
+      this.#model.recordDelivery(attempt, { statusCode: 502, durationMs: 10_000 });
+      return;
+    }
+    let delay = rng.lognormal(Math.max(1, chaos.webhookDelay), 0.5);
+    if (rng.chance(chaos.webhookReorder)) delay += rng.uniform(0, chaos.webhookReorderWindow);
+    this.#scheduler.after(delay, () => {
+      this.#model.recordDelivery(attempt, { statusCode: 202, durationMs: 40 });
+      this.#receive(event);
+    });
+    if (rng.chance(chaos.webhookDuplication)) {
+      this.#scheduler.after(delay + rng.uniform(100, 10_000), () => this.#receive(event));
+    }
+  }
+
+  #observe(event: WebhookEvent): void {
+    const job = event.job;
+    switch (event.action) {
+      case 'queued':
+        this.#openJobs++;
+        break;
+      case 'in_progress':
+        this.#running++;
+        if (this.#traceJobs.has(job.id)) this.#observer.jobStarted(job.id, job.runnerName);
+        else if (job.runnerName !== undefined) this.#observer.jobStarted(-1, job.runnerName);
+        break;
+      case 'completed': {
+        this.#openJobs--;
+        if (job.startedAt !== undefined && job.runnerName !== undefined) this.#running--;
+        this.#observer.jobFinished(job.id, job.runnerName, job.conclusion === 'cancelled');
+        const name = job.runnerName;
+        const providerId = name === undefined ? undefined : this.#providerIds.get(name);
+        const instance = providerId === undefined ? undefined : this.#cloud.instance(providerId);
+        if (instance && instance.request.ephemeral && instance.terminatedAt === undefined && name !== undefined) {
+          // The ephemeral runner exits after its job; the machine shuts itself down shortly after.
+          this.#exitedAt.set(name, this.#scheduler.now());
+          this.#cloud.shutdownLater(instance.providerId);
+        }
+        break;
+      }
+    }
+  }
+
+  /** The webhook endpoint: parse, match a pool, enqueue (after the queue delay). */
+  #receive(event: WebhookEvent): void {
+    const job = event.job;
+    const repo = this.#model.repoById(job.repoId);
+    if (!repo || (event.action !== 'queued' && event.action !== 'in_progress' && event.action !== 'completed' && event.action !== 'waiting')) return;
+    const repository = { owner: repo.owner, repo: repo.name };
+    const match = this.#matcher(job.labels, { repository });
+    const jobEvent: JobEvent = {
+      deliveryId: event.guid,
+      action: event.action,
+      job: {
+        id: job.id,
+        runId: job.runId,
+        runAttempt: job.runAttempt,
+        name: job.name,
+        workflowName: job.workflowName,
+        labels: job.labels,
+        ...(job.conclusion === undefined ? {} : { conclusion: job.conclusion }),
+        createdAt: job.createdAt,
+        ...(job.startedAt === undefined ? {} : { startedAt: job.startedAt }),
+        ...(job.completedAt === undefined ? {} : { completedAt: job.completedAt }),
+        ...(job.runnerId === undefined ? {} : { runnerId: job.runnerId }),
+        ...(job.runnerName === undefined ? {} : { runnerName: job.runnerName }),
+        ...(job.runnerGroupId === undefined ? {} : { runnerGroupId: job.runnerGroupId }),
+        ...(job.runnerGroupName === undefined ? {} : { runnerGroupName: job.runnerGroupName }),
+      },
+      repository,
+      installationId: event.installationId,
+      poolId: match.pool?.id ?? null,
+      receivedAt: this.#scheduler.now(),
+    };
+    const delay = this.#s.queueDelay ?? (this.#engine ? 0 : 30_000);
+    const send = () =>
+      this.#scheduler.spawn('queue.send', async () => {
+        await this.#queue.send([jobEvent], NEVER);
+        this.#schedulePoll(this.#scheduler.now() + this.#s.batchWindow);
+      });
+    if (delay > 0) this.#scheduler.after(delay, send);
+    else send();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Queue → scale-up runs.
+
+  #schedulePoll(at: number): void {
+    if (this.#pollAt !== undefined && this.#pollAt <= at && this.#pollAt >= this.#scheduler.now()) return;
+    this.#pollAt = at;
+    this.#scheduler.at(at, () => {
+      if (this.#pollAt === at) this.#pollAt = undefined;
+      this.#scheduler.spawn('queue.poll', async () => {
+        for (;;) {
+          const messages = await this.#queue.receive(this.#s.batchSize, NEVER);
+          if (messages.length === 0) return;
+          this.#scheduler.spawn('scale-up', () => this.#scaleUpRun(messages));
+        }
+      });
+    });
+  }
+
+  async #scaleUpRun(messages: readonly QueueMessage[]): Promise<void> {
+    const controller = new AbortController();
+    const deadline = this.#scheduler.now() + this.#s.runDeadline;
+    this.#scheduler.at(deadline, () => controller.abort(new Error('deadline')));
+    let crashed = false;
+    if (this.#chaosRng.chance(this.#chaos.scaleUpCrashes)) {
+      this.#scheduler.after(this.#chaosRng.uniform(0, 3_000), () => {
+        crashed = true;
+        controller.abort(new Error('crash'));
+      });
+    }
+    const signal = controller.signal;
+    const done: string[] = [];
+    try {
+      if (this.#engine) {
+        const events = messages.map((m) => m.event);
+        const result = await this.#engine.ingest(events, signal);
+        const failed = new Set(result.unprocessed.map((u) => u.event));
+        for (const m of messages) if (!failed.has(m.event)) done.push(m.id);
+        if (result.touchedPools.length > 0 && !signal.aborted) {
+          const reconcile = await this.#engine.reconcile({ pools: result.touchedPools, sweep: false }, signal);
+          this.#countErrors(reconcile.errors);
+        }
+      } else if (this.#baseline) {
+        for (const m of messages) {
+          if (signal.aborted) break;
+          try {
+            await this.#baseline.scaleUp(m.event, signal);
+            done.push(m.id);
+          } catch (error) {
+            this.#countError(error);
+          }
+        }
+      }
+    } catch (error) {
+      if (!crashed) this.#countError(error);
+    }
+    if (!crashed && done.length > 0) await this.#queue.ack(done, NEVER);
+    if (crashed || done.length < messages.length) this.#schedulePoll(this.#scheduler.now() + this.#s.visibilityTimeout + 1);
+  }
+
+  #fullReconcile(): void {
+    const engine = this.#engine;
+    if (!engine) return;
+    this.#scheduler.spawn('reconcile', async () => {
+      const controller = new AbortController();
+      this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
+      try {
+        const result = await engine.reconcile({ sweep: true }, controller.signal);
+        this.#countErrors(result.errors);
+      } catch (error) {
+        this.#countError(error);
+      }
+    });
+  }
+
+  #scaleDown(): void {
+    const baseline = this.#baseline;
+    if (!baseline) return;
+    this.#scheduler.spawn('scale-down', async () => {
+      const controller = new AbortController();
+      this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
+      try {
+        await baseline.scaleDown(controller.signal);
+      } catch (error) {
+        this.#countError(error);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Cloud hooks.
+
+  #launched(instance: CloudInstance): void {
+    this.#providerIds.set(instance.name, instance.providerId);
+    this.#observer.launched(instance);
+  }
+
+  #booted(instance: CloudInstance): void {
+    const bootstrap = instance.request.bootstrap;
+    try {
+      if (bootstrap.kind === 'jit') {
+        const runner = this.#model.connectRunner(bootstrap.encodedJitConfig);
+        this.#runnerIds.set(instance.name, runner.id);
+      } else {
+        const runner = this.#model.registerRunner({
+          token: bootstrap.token,
+          name: instance.name,
+          labels: instance.request.labels,
+          ephemeral: instance.request.ephemeral,
+          ...(bootstrap.runnerGroup === undefined ? {} : { runnerGroup: bootstrap.runnerGroup }),
+          replace: true,
+        });
+        this.#runnerIds.set(instance.name, runner.id);
+      }
+    } catch {
+      // The registration is gone or the config was used: the runner process fails and the machine idles
+      // until someone terminates it.
+    }
+  }
+
+  #interruptionWarning(instance: CloudInstance): void {
+    const engine = this.#engine;
+    if (!engine) return;
+    this.#scheduler.spawn('interrupted', async () => {
+      const controller = new AbortController();
+      this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
+      await engine.interrupted([instance.providerId], controller.signal);
+    });
+  }
+
+  #terminating(instance: CloudInstance, cause: InstanceEndCause): void {
+    const runnerId = this.#runnerIds.get(instance.name);
+    const runner = runnerId === undefined ? undefined : this.#model.runner(runnerId);
+    const busy = runner !== undefined && runner.status === 'online' && runner.busy;
+    this.#observer.ending(instance, cause, busy);
+    if (runnerId !== undefined) this.#model.disconnectRunner(runnerId);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Measuring.
+
+  #sample(): void {
+    let runners = 0;
+    for (const _ of this.#cloud.aliveInstances()) runners++;
+    this.#observer.sample({ queued: Math.max(0, this.#openJobs - this.#running), running: this.#running, runners });
+  }
+
+  #countErrors(errors: readonly { readonly step: string; readonly code: string }[]): void {
+    for (const e of errors) this.#bump(`${e.step}: ${e.code}`);
+  }
+
+  #countError(error: unknown): void {
+    const code = (error as { code?: unknown }).code;
+    this.#bump(typeof code === 'string' ? code : ((error as Error).message ?? String(error)).slice(0, 80));
+  }
+
+  #bump(key: string): void {
+    this.#errors.set(key, (this.#errors.get(key) ?? 0) + 1);
+  }
+
+  #report(): SimulationReport {
+    const now = this.#scheduler.now();
+    const model = this.#model;
+    const registered = new Set(model.allRunners().map((r) => r.name));
+    const alive = new Set<string>();
+    let orphans = 0;
+    for (const instance of this.#cloud.aliveInstances()) {
+      alive.add(instance.name);
+      if (registered.has(instance.name)) continue;
+      const pool = this.#pools.get(instance.poolId);
+      const exited = this.#exitedAt.get(instance.name);
+      if (exited !== undefined && now - exited <= this.#s.shutdownDelay + 5_000) continue;
+      if (now - instance.launchedAt > (pool?.bootTimeout ?? 600_000)) orphans++;
+    }
+    for (const runner of model.allRunners()) {
+      if (!alive.has(runner.name) && now - runner.createdAt > 120_000) orphans++;
+    }
+    let jobsLost = 0;
+    for (const job of model.queuedJobs()) {
+      const repo = model.repoById(job.repoId);
+      if (!repo) continue;
+      if (this.#matcher(job.labels, { repository: { owner: repo.owner, repo: repo.name } }).pool) jobsLost++;
+    }
+    for (const { label, error } of this.#scheduler.errors) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'aborted') continue;
+      this.#bump(`${label}: ${typeof code === 'string' ? code : (error as Error).message}`);
+    }
+    const boots = [...this.#cloud.instances()]
+      .filter((i) => i.bootedAt !== undefined)
+      .map((i) => ((i.bootedAt as number) - i.launchedAt) / 1000)
+      .sort((a, b) => a - b);
+    const result = this.#observer.finish({
+      policy: this.#o.policy,
+      seed: this.#o.seed,
+      jobsLost,
+      orphansLeft: orphans,
+      githubApiCalls: this.#github.total,
+      cloudApiCalls: this.#cloud.totalCalls,
+      totalJobs: this.#o.trace.jobs.length,
+      instances: this.#cloud.instances(),
+    });
+    return {
+      result,
+      timeline: this.#observer.timeline,
+      simulatedSeconds: Math.round((now - this.#s.start) / 1000),
+      steps: this.#scheduler.steps,
+      pools: this.#observer.pools(),
+      errors: Object.fromEntries([...this.#errors].sort((a, b) => b[1] - a[1])),
+      bootSecondsP50: Math.round(quantile(boots, 0.5) * 10) / 10,
+    };
+  }
+}
+
+const NEVER = new AbortController().signal;
