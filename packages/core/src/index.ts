@@ -109,3 +109,18 @@ export type {
   MemoryRunnerProviderCalls,
   MemoryRunnerProviderOptions,
 } from './memory/memory-runner-provider.js';
+
+// Runner lifecycle engine
+export { createEngine } from './engine/engine.js';
+export type {
+  Engine,
+  EngineDependencies,
+  EngineOptions,
+  EngineStats,
+  IngestEventResult,
+  IngestResult,
+  InterruptResult,
+  PlanFunction,
+  ReconcileRequest,
+  ReconcileResult,
+} from './engine/types.js';

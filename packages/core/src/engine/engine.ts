@@ -1,0 +1,1183 @@
+// The runner lifecycle engine (DESIGN.md §1, §3–§5): events in, runners out, over the ports.
+import { noopMetrics, silentLogger, systemClock } from '../defaults.js';
+import { ALIVE_RUNNER_STATES, JOB_STATUS_RANK } from '../domain.js';
+import type { Job, JobEvent, JobStatus, Pool, Runner, RunnerScope, RunnerState } from '../domain.js';
+import { GhrError, isRetryable } from '../errors.js';
+import type {
+  Clock,
+  DeleteRunnerResult,
+  GitHubApi,
+  GitHubRunner,
+  Instance,
+  LaunchErrorCode,
+  LaunchFailure,
+  LaunchRequest,
+  LaunchResult,
+  Ledger,
+  LogFields,
+  Logger,
+  Metrics,
+  RunnerProvider,
+} from '../ports.js';
+import { plan as defaultPlan } from '../policy/plan.js';
+import type { Plan, PlanOptions, RegistrationList, Snapshot } from '../policy/types.js';
+import { CallCounter, instrument } from './instrument.js';
+import { Limiter, forEachLimited } from './limiter.js';
+import type {
+  Engine,
+  EngineDependencies,
+  EngineStats,
+  IngestEventResult,
+  IngestResult,
+  InterruptResult,
+  PlanFunction,
+  ReconcileRequest,
+  ReconcileResult,
+} from './types.js';
+
+const ALIVE: ReadonlySet<RunnerState> = new Set(ALIVE_RUNNER_STATES);
+const OPEN_JOB_STATUSES: readonly JobStatus[] = ['waiting', 'queued', 'in_progress'];
+const ENDED_STATES: readonly RunnerState[] = ['terminated', 'failed'];
+const LAUNCH_CODES: ReadonlySet<string> = new Set(['capacity', 'quota', 'throttled', 'invalid-config', 'internal']);
+/** A draining runner untouched this long is taken to be an interrupted drain and finished by the next reconcile. */
+const STUCK_DRAIN_AFTER = 60_000;
+/** Reasons an ended runner's instance gets; busy/other reasons are kept as they are. */
+const REASON_JOB_COMPLETED = 'job-completed';
+const REASON_SPOT = 'spot-interruption';
+
+interface ResolvedOptions {
+  readonly plan: PlanFunction;
+  readonly planOptions: PlanOptions;
+  readonly namePrefix: string;
+  readonly concurrency: number;
+  readonly launchAttempts: number;
+  readonly launchBackoff: number;
+  readonly conflictAttempts: number;
+  readonly rerunInterruptedJobs: boolean;
+  readonly redeliveryLookback: number;
+  readonly redeliveryBudget: number;
+  readonly endedLookback: number;
+  readonly githubUrl: string;
+  readonly cleanupTimeout: number;
+  readonly random: () => number;
+}
+
+/** A runner to take down: deregister (unless `skipDeregister`), then terminate, then end in the ledger. */
+interface Takedown {
+  readonly runner: Runner;
+  readonly scope?: RunnerScope;
+  readonly githubId?: number;
+  readonly skipDeregister: boolean;
+  readonly endState: 'terminated' | 'failed';
+  readonly reason: string;
+}
+
+/** Mutable counters and lists of one reconcile. */
+interface ReconcileLog {
+  launched: string[];
+  launchFailures: { runnerName: string; code: string }[];
+  admitted: number;
+  drained: string[];
+  foundBusy: string[];
+  terminatedInstances: string[];
+  deletedRegistrations: number[];
+  rechecked: number;
+  redelivered: number;
+  errors: { step: string; code: string; message: string }[];
+}
+
+/**
+ * Creates the runner lifecycle engine over the given ports.
+ *
+ * - `ingest(events)` applies `workflow_job` events to the ledger idempotently (status only moves forward;
+ *   duplicates, late and reordered events are absorbed), marks the named runner busy on `in_progress`, frees it
+ *   on `completed` (an ephemeral runner is retired: its instance terminated and the runner ended).
+ * - `reconcile({ pools, sweep })` reads the ledger (and, in a full sweep, GitHub's registrations and the
+ *   provider's instances, once each), calls `plan`, and carries the plan out: removals first (deregister
+ *   before terminate; a runner GitHub reports busy is left alone), then launches (atomic admission, one JIT
+ *   config per runner, one provider call per pool, retries with backoff, failed launches deregistered and
+ *   released), then stale-job re-checks and, in a full sweep, failed-delivery redelivery.
+ * - `interrupted(providerIds)` handles spot interruption warnings.
+ *
+ * External calls are bounded (`options.concurrency`, default 8) and counted (`stats()`, metric `ApiCalls`).
+ * The `AbortSignal` is checked between steps: once it fires no new work starts, and runners already admitted
+ * are failed and deregistered so the ledger stays consistent.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine({ ledger, github, provider, pools, clock, logger, metrics });
+ * const { touchedPools } = await engine.ingest(events, AbortSignal.timeout(20_000));
+ * await engine.reconcile({ pools: touchedPools, sweep: false }, AbortSignal.timeout(20_000));
+ * ```
+ */
+export function createEngine(dependencies: EngineDependencies): Engine {
+  return new LifecycleEngine(dependencies);
+}
+
+class LifecycleEngine implements Engine {
+  readonly #ledger: Ledger;
+  readonly #github: GitHubApi;
+  readonly #provider: RunnerProvider;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #metrics: Metrics;
+  readonly #pools: readonly Pool[];
+  readonly #poolById: ReadonlyMap<string, Pool>;
+  readonly #o: ResolvedOptions;
+  readonly #counter = new CallCounter();
+  #reportedCalls = new Map<string, number>();
+  #stats = { runnersLaunched: 0, launchFailures: 0, orphansReaped: 0, eventsIngested: 0, reconciles: 0 };
+
+  constructor(deps: EngineDependencies) {
+    const options = deps.options ?? {};
+    const concurrency = options.concurrency ?? 8;
+    const external = new Limiter(concurrency);
+    this.#ledger = instrument(deps.ledger, 'ledger', this.#counter, new Limiter(concurrency * 2));
+    this.#github = instrument(deps.github, 'github', this.#counter, external);
+    this.#provider = instrument(deps.provider, 'provider', this.#counter, external);
+    this.#clock = deps.clock ?? systemClock;
+    this.#log = deps.logger ?? silentLogger;
+    this.#metrics = deps.metrics ?? noopMetrics;
+    this.#pools = deps.pools;
+    this.#poolById = new Map(deps.pools.map((p) => [p.id, p]));
+    const planOptions = options.planOptions ?? {};
+    this.#o = {
+      plan: options.plan ?? defaultPlan,
+      planOptions,
+      namePrefix: planOptions.namePrefix ?? 'ghr-',
+      concurrency,
+      launchAttempts: Math.max(1, options.launchAttempts ?? 3),
+      launchBackoff: options.launchBackoff ?? 2_000,
+      conflictAttempts: Math.max(1, options.conflictAttempts ?? 8),
+      rerunInterruptedJobs: options.rerunInterruptedJobs ?? false,
+      redeliveryLookback: options.redeliveryLookback ?? 3_600_000,
+      redeliveryBudget: options.redeliveryBudget ?? 20,
+      endedLookback: options.endedLookback ?? 3_600_000,
+      githubUrl: (options.githubUrl ?? 'https://github.com').replace(/\/+$/, ''),
+      cleanupTimeout: options.cleanupTimeout ?? 5_000,
+      random: options.random ?? Math.random,
+    };
+  }
+
+  stats(): EngineStats {
+    return {
+      apiCalls: Object.fromEntries(this.#counter.calls),
+      apiCallsByTarget: Object.fromEntries(this.#counter.byTarget()),
+      apiErrors: Object.fromEntries(this.#counter.errors),
+      ...this.#stats,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // ingest
+
+  async ingest(events: readonly JobEvent[], signal: AbortSignal): Promise<IngestResult> {
+    const groups = new Map<number, number[]>();
+    events.forEach((event, index) => {
+      const list = groups.get(event.job.id);
+      if (list) list.push(index);
+      else groups.set(event.job.id, [index]);
+    });
+    const results: (IngestEventResult | undefined)[] = events.map(() => undefined);
+    const failures = new Map<number, string>();
+    const touched = new Set<string>();
+    const retire: Runner[] = [];
+
+    await forEachLimited([...groups.values()], this.#o.concurrency, signal, async (indexes) => {
+      for (const index of indexes) {
+        const event = events[index] as JobEvent;
+        if (signal.aborted) {
+          failures.set(index, 'deadline passed before the event was processed');
+          continue;
+        }
+        try {
+          const applied = await this.#applyJobEvent(event, signal);
+          results[index] = { deliveryId: event.deliveryId, jobId: event.job.id, outcome: applied.outcome };
+          if (applied.outcome === 'applied' && applied.job.poolId) touched.add(applied.job.poolId);
+          const effect = await this.#runnerEffects(event, applied.job, applied.outcome, signal);
+          if (effect?.touchedPool) touched.add(effect.touchedPool);
+          if (effect?.retire) retire.push(effect.retire);
+        } catch (error) {
+          failures.set(index, describe(error));
+          this.#log.error('job event not applied', {
+            job: event.job.id,
+            delivery: event.deliveryId,
+            action: event.action,
+            ...errorFields(error),
+          });
+        }
+      }
+    });
+    // Events of groups never started (deadline) are unprocessed too.
+    events.forEach((_, index) => {
+      if (!results[index] && !failures.has(index)) failures.set(index, 'deadline passed before the event was processed');
+    });
+
+    const retired = await this.#retire(retire, signal);
+    this.#stats.eventsIngested += results.filter(Boolean).length;
+    this.#reportApiCalls();
+    return {
+      events: results.filter((r): r is IngestEventResult => r !== undefined),
+      unprocessed: [...failures].sort(([a], [b]) => a - b).map(([index, error]) => ({ event: events[index] as JobEvent, error })),
+      touchedPools: [...touched].sort(),
+      retired,
+    };
+  }
+
+  /** Applies one event (or a re-check's answer) to the job record, with versioned writes retried on conflict. */
+  async #applyJobEvent(
+    event: JobEvent,
+    signal: AbortSignal,
+    checkedAt?: number,
+  ): Promise<{ outcome: IngestEventResult['outcome']; job: Job }> {
+    for (let attempt = 0; attempt < this.#o.conflictAttempts; attempt += 1) {
+      const now = this.#clock.now();
+      const current = await this.#ledger.getJob(event.job.id, signal);
+      if (!current) {
+        const job = newJob(event, now, checkedAt);
+        if ((await this.#ledger.putJob(job, signal)) === 'ok') {
+          this.#log.info('job recorded', { job: job.id, status: job.status, pool: job.poolId, repo: repoName(job) });
+          this.#jobMetrics(undefined, job);
+          return { outcome: 'applied', job };
+        }
+        continue;
+      }
+      const rank = JOB_STATUS_RANK[event.action];
+      const known = JOB_STATUS_RANK[current.status];
+      const outcome = rank > known ? 'applied' : rank === known ? 'duplicate' : 'stale';
+      let next: Job | undefined;
+      if (outcome === 'applied') next = advanceJob(current, event, now);
+      if (checkedAt !== undefined) next = { ...(next ?? current), checkedAt };
+      if (current.poolId === null && typeof event.poolId === 'string') next = { ...(next ?? current), poolId: event.poolId };
+      if (!next) return { outcome, job: current };
+      next = { ...next, updatedAt: now, version: current.version + 1 };
+      if ((await this.#ledger.putJob(next, signal)) === 'ok') {
+        if (outcome === 'applied') {
+          this.#log.info('job status moved', { job: next.id, from: current.status, status: next.status, pool: next.poolId, runner: next.runnerName });
+          this.#jobMetrics(current, next);
+        }
+        return { outcome, job: next };
+      }
+    }
+    throw new GhrError(`Job ${event.job.id} kept changing under concurrent writers; the event will be retried.`, { code: 'conflict' });
+  }
+
+  #jobMetrics(previous: Job | undefined, job: Job): void {
+    if (job.status !== 'in_progress' || previous?.status === 'in_progress' || job.poolId === null) return;
+    const started = job.startedAt ?? job.updatedAt;
+    this.#metrics.record('JobStartLatency', Math.max(0, started - job.queuedAt), 'Milliseconds', { pool: job.poolId });
+  }
+
+  /** Marks the named runner busy (`in_progress`) or frees it (`completed`). Idempotent. */
+  async #runnerEffects(
+    event: JobEvent,
+    job: Job,
+    outcome: IngestEventResult['outcome'],
+    signal: AbortSignal,
+  ): Promise<{ touchedPool?: string; retire?: Runner } | undefined> {
+    if (outcome === 'stale') return undefined;
+    const name = event.job.runnerName ?? job.runnerName;
+    if (!name) return undefined;
+    if (event.action === 'in_progress' && job.status === 'in_progress') {
+      const startedAt = job.startedAt ?? this.#clock.now();
+      const { runner, changed } = await this.#updateRunner(name, signal, (r) => {
+        if (r.state === 'busy') return r.jobId === job.id ? undefined : { jobId: job.id, busySince: startedAt };
+        if (!ALIVE.has(r.state)) return undefined;
+        return { state: 'busy', jobId: job.id, busySince: startedAt, onlineAt: r.onlineAt ?? startedAt };
+      });
+      if (changed && runner) this.#log.info('runner busy', { runner: name, job: job.id, pool: runner.poolId });
+      return changed && runner ? { touchedPool: runner.poolId } : undefined;
+    }
+    if (event.action === 'completed' && job.status === 'completed') {
+      let rerun = false;
+      const now = this.#clock.now();
+      const { runner, changed } = await this.#updateRunner(name, signal, (r) => {
+        rerun = false;
+        if (!ALIVE.has(r.state)) return undefined;
+        if (r.jobId !== undefined && r.jobId !== job.id) return undefined;
+        rerun = r.reason === REASON_SPOT && this.#o.rerunInterruptedJobs && shouldRerun(job.conclusion);
+        if (r.ephemeral) {
+          if (r.state === 'draining' && r.reason === REASON_JOB_COMPLETED) return undefined;
+          return { state: 'draining', reason: REASON_JOB_COMPLETED, jobId: job.id, idleSince: job.completedAt ?? now };
+        }
+        if (r.state !== 'busy') return undefined;
+        return { state: 'idle', jobId: job.id, idleSince: job.completedAt ?? now };
+      });
+      if (!runner) return undefined;
+      if (rerun && changed) await this.#rerun(job, runner, signal);
+      if (changed) this.#log.info(runner.ephemeral ? 'runner retiring' : 'runner idle', { runner: name, job: job.id, pool: runner.poolId });
+      const retire = runner.state === 'draining' && runner.reason === REASON_JOB_COMPLETED ? runner : undefined;
+      return { touchedPool: changed ? runner.poolId : undefined, retire };
+    }
+    return undefined;
+  }
+
+  async #rerun(job: Job, runner: Runner, signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.#github.rerunJob(job.repository, job.id, signal);
+      this.#log.info('interrupted job re-run', { job: job.id, runner: runner.name, pool: runner.poolId, conclusion: job.conclusion });
+      this.#metrics.record('JobsRerun', 1, 'Count', { pool: runner.poolId });
+      return true;
+    } catch (error) {
+      this.#log.warn('re-run of interrupted job failed', { job: job.id, runner: runner.name, ...errorFields(error) });
+      return false;
+    }
+  }
+
+  /** Terminates the instances of ephemeral runners whose job completed, in one call, and ends them. */
+  async #retire(runners: readonly Runner[], signal: AbortSignal): Promise<string[]> {
+    const unique = [...new Map(runners.map((r) => [r.name, r])).values()];
+    if (unique.length === 0) return [];
+    const down: Takedown[] = unique.map((runner) => ({
+      runner,
+      skipDeregister: true,
+      endState: 'terminated',
+      reason: REASON_JOB_COMPLETED,
+    }));
+    const log = emptyLog();
+    await this.#takeDown(down, signal, log, (r) => r.state === 'draining' && r.reason === REASON_JOB_COMPLETED);
+    return log.drained;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // reconcile
+
+  async reconcile(request: ReconcileRequest, signal: AbortSignal): Promise<ReconcileResult> {
+    this.#stats.reconciles += 1;
+    const log = emptyLog();
+    const sweep = request.sweep;
+    const pools = sweep || !request.pools ? this.#pools : request.pools.flatMap((id) => this.#poolById.get(id) ?? []);
+    const poolIds = new Set(pools.map((p) => p.id));
+
+    // Full sweep: list the world first (see Snapshot), once each.
+    let instances: readonly Instance[] | undefined;
+    let registrations: RegistrationList[] | undefined;
+    if (sweep) {
+      const listed = await Promise.allSettled([this.#provider.list({}, signal), this.#listRegistrations(signal)]);
+      if (listed[0].status === 'fulfilled' && listed[1].status === 'fulfilled') {
+        instances = listed[0].value;
+        registrations = listed[1].value;
+      } else {
+        for (const r of listed) if (r.status === 'rejected') this.#note(log, 'sweep-listing', r.reason);
+        this.#log.warn('full sweep degraded to a reconcile: a listing failed', {});
+      }
+    }
+
+    // The ledger. A deadline that fired before the read leaves nothing to do.
+    const now = this.#clock.now();
+    let read: { jobs: Job[]; runners: Runner[] };
+    try {
+      read = await this.#readLedger(pools, poolIds, instances !== undefined, now, signal);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      this.#log.warn('reconcile skipped: the deadline passed before the ledger was read', {});
+      return { plan: emptyPlan(now), aborted: true, ...log };
+    }
+    const { jobs, runners } = read;
+    const regByName = registrationIndex(registrations);
+    const synced = regByName ? await this.#syncFromRegistrations(runners, regByName, signal, log) : runners;
+
+    const snapshot: Snapshot = instances && registrations ? { jobs, runners: synced, instances, registrations } : { jobs, runners: synced };
+    const thePlan = this.#o.plan(snapshot, pools, this.#clock.now(), this.#o.planOptions);
+    this.#planMetrics(thePlan);
+    for (const o of thePlan.overdue) {
+      this.#log.warn('runner past maxRuntime while busy: left alone, its job is re-checked', { runner: o.runnerName, pool: o.poolId, job: o.jobId, age: o.age });
+    }
+
+    const step = async (name: string, fn: () => Promise<void>) => {
+      if (signal.aborted) return;
+      try {
+        await fn();
+      } catch (error) {
+        this.#note(log, name, error);
+      }
+    };
+    await step('removals', () => this.#executeRemovals(thePlan, synced, regByName, signal, log));
+    await step('stuck-drains', () => this.#finishStuckDrains(thePlan, synced, regByName, signal, log));
+    await step('launches', () => this.#executeLaunches(thePlan, signal, log));
+    await step('rechecks', () => this.#executeRechecks(thePlan, signal, log));
+    if (instances) await step('redeliveries', () => this.#redeliver(signal, log));
+
+    this.#reportApiCalls();
+    const result: ReconcileResult = { plan: thePlan, aborted: signal.aborted, ...log };
+    this.#log.info('reconcile done', {
+      sweep: instances !== undefined,
+      pools: [...poolIds],
+      launched: log.launched.length,
+      launchFailures: log.launchFailures.length,
+      drained: log.drained.length,
+      terminated: log.terminatedInstances.length,
+      deregistered: log.deletedRegistrations.length,
+      rechecked: log.rechecked,
+      redelivered: log.redelivered,
+      aborted: signal.aborted,
+      errors: log.errors.length,
+    });
+    return result;
+  }
+
+  async #listRegistrations(signal: AbortSignal): Promise<RegistrationList[]> {
+    const scopes = new Map<string, RunnerScope>();
+    for (const pool of this.#pools) {
+      const scope = runnerScope(pool.scope);
+      scopes.set(scopeKey(scope), scope);
+    }
+    return Promise.all(
+      [...scopes.values()].map(async (scope) => ({ scope, runners: await this.#github.listRunners(scope, signal) })),
+    );
+  }
+
+  async #readLedger(
+    pools: readonly Pool[],
+    poolIds: ReadonlySet<string>,
+    sweep: boolean,
+    now: number,
+    signal: AbortSignal,
+  ): Promise<{ jobs: Job[]; runners: Runner[] }> {
+    if (pools.length === this.#pools.length) {
+      const [jobs, alive, ended] = await Promise.all([
+        this.#ledger.listJobs({ statuses: OPEN_JOB_STATUSES }, signal),
+        this.#ledger.listRunners({ states: ALIVE_RUNNER_STATES }, signal),
+        sweep ? this.#ledger.listRunners({ states: ENDED_STATES }, signal) : Promise.resolve([]),
+      ]);
+      const recent = ended.filter((r) => r.updatedAt >= now - this.#o.endedLookback);
+      // All configured pools: runners of removed pools are included (the policy lets them go).
+      return { jobs: jobs.filter((j) => j.poolId !== null && poolIds.has(j.poolId)), runners: [...alive, ...recent] };
+    }
+    const perPool = await Promise.all(
+      pools.map(async (pool) => {
+        const [jobs, runners] = await Promise.all([
+          this.#ledger.listJobs({ poolId: pool.id, statuses: OPEN_JOB_STATUSES }, signal),
+          this.#ledger.listRunners({ poolId: pool.id, states: ALIVE_RUNNER_STATES }, signal),
+        ]);
+        return { jobs, runners };
+      }),
+    );
+    return { jobs: perPool.flatMap((p) => p.jobs), runners: perPool.flatMap((p) => p.runners) };
+  }
+
+  /** A full sweep's registrations move runners forward: online and idle → `idle`, busy → `busy`; ids filled in. */
+  async #syncFromRegistrations(
+    runners: readonly Runner[],
+    regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }>,
+    signal: AbortSignal,
+    log: ReconcileLog,
+  ): Promise<Runner[]> {
+    const now = this.#clock.now();
+    const patchFor = (r: Runner): Partial<Runner> | undefined => {
+      const found = regByName.get(r.name);
+      if (!found || !ALIVE.has(r.state)) return undefined;
+      const { reg } = found;
+      const patch: { -readonly [K in keyof Runner]?: Runner[K] } = {};
+      if (r.githubId === undefined) patch.githubId = reg.id;
+      if ((r.state === 'launching' || r.state === 'booting') && (reg.status === 'online' || reg.busy)) {
+        patch.onlineAt = r.onlineAt ?? now;
+        if (reg.busy) Object.assign(patch, { state: 'busy', busySince: now });
+        else Object.assign(patch, { state: 'idle', idleSince: now });
+      } else if (r.state === 'idle' && reg.busy) {
+        Object.assign(patch, { state: 'busy', busySince: now });
+      }
+      return Object.keys(patch).length > 0 ? patch : undefined;
+    };
+    const out = [...runners];
+    const todo = runners.map((r, i) => [r, i] as const).filter(([r]) => patchFor(r) !== undefined);
+    const settled = await forEachLimited(todo, this.#o.concurrency, signal, async ([r, i]) => {
+      const { runner, changed } = await this.#updateRunner(r.name, signal, patchFor);
+      if (runner) out[i] = runner;
+      if (changed && runner) this.#log.info('runner state from GitHub', { runner: r.name, pool: r.poolId, from: r.state, state: runner.state });
+    });
+    for (const s of settled) if (s.status === 'rejected') this.#note(log, 'sync', s.reason);
+    return out;
+  }
+
+  #planMetrics(thePlan: Plan): void {
+    for (const p of thePlan.pools) {
+      const pool = { pool: p.poolId };
+      this.#metrics.record('QueuedJobs', p.queued, 'Count', pool);
+      this.#metrics.record('InProgressJobs', p.inProgress, 'Count', pool);
+      for (const state of ['launching', 'booting', 'idle', 'busy', 'draining'] as const) {
+        this.#metrics.record('Runners', p[state], 'Count', { ...pool, state });
+      }
+      if (p.unmet > 0) this.#metrics.record('UnmetDemand', p.unmet, 'Count', pool);
+    }
+  }
+
+  // Removals: deregistrations and terminations of the plan (paired: deregister first), expirations, drains.
+  async #executeRemovals(
+    thePlan: Plan,
+    runners: readonly Runner[],
+    regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined,
+    signal: AbortSignal,
+    log: ReconcileLog,
+  ): Promise<void> {
+    const runnerByName = new Map(runners.map((r) => [r.name, r]));
+    const deregisterByName = new Map(thePlan.deregistrations.map((d) => [d.runnerName, d]));
+    const terminatedNames = new Set<string>();
+
+    // Terminations that belong to a ledger runner still alive: take the runner down (deregister first).
+    const takedowns: Takedown[] = [];
+    const bare: { providerId: string; runnerName?: string; reason: string; poolId?: string }[] = [];
+    for (const t of thePlan.terminations) {
+      const runner = t.runnerName !== undefined ? runnerByName.get(t.runnerName) : undefined;
+      if (runner && ALIVE.has(runner.state) && runner.providerId === t.providerId) {
+        const d = deregisterByName.get(runner.name);
+        const pool = this.#poolById.get(runner.poolId);
+        takedowns.push({
+          runner,
+          scope: d?.scope ?? (pool ? runnerScope(pool.scope) : regByName?.get(runner.name)?.scope),
+          githubId: d?.githubId,
+          skipDeregister: d === undefined && t.reason === 'instance-gone',
+          endState: t.reason === 'boot-timeout' ? 'failed' : 'terminated',
+          reason: t.reason,
+        });
+        terminatedNames.add(runner.name);
+        continue;
+      }
+      // An orphan or a machine of an ended runner. Never one GitHub reports busy.
+      const reg = t.runnerName !== undefined ? regByName?.get(t.runnerName) : undefined;
+      if (reg?.reg.busy) {
+        this.#log.warn('instance kept: GitHub reports its runner busy', { runner: t.runnerName, providerId: t.providerId, reason: t.reason });
+        continue;
+      }
+      bare.push(t);
+    }
+    // Deregistrations without a termination of an alive runner: orphans and runners without a machine.
+    const lone = thePlan.deregistrations.filter((d) => !terminatedNames.has(d.runnerName));
+    const loneResults = await forEachLimited(lone, this.#o.concurrency, signal, (d) => this.#github.deleteRunner(d.scope, d.githubId, signal));
+    lone.forEach((d, i) => {
+      const r = loneResults[i];
+      if (r?.status === 'fulfilled' && r.value !== 'busy') {
+        log.deletedRegistrations.push(d.githubId);
+        if (d.reason === 'orphan-registration') this.#reaped('registration', d.runnerName);
+      } else if (r?.status === 'rejected') this.#note(log, 'deregister', r.reason, { runner: d.runnerName });
+    });
+
+    if (bare.length > 0 && !signal.aborted) {
+      const result = await this.#terminate(bare.map((b) => b.providerId), signal, log);
+      for (const b of bare) {
+        if (!result.has(b.providerId)) continue;
+        log.terminatedInstances.push(b.providerId);
+        if (b.reason === 'orphan-instance') this.#reaped('instance', b.runnerName, b.providerId);
+      }
+    }
+
+    // Expirations: runners that never got a machine.
+    await forEachLimited(thePlan.expirations, this.#o.concurrency, signal, async (e) => {
+      const now = this.#clock.now();
+      const { changed } = await this.#updateRunner(e.runnerName, signal, (r) =>
+        ALIVE.has(r.state) && r.providerId === undefined && r.state !== 'busy' ? { state: 'failed', reason: e.reason, endedAt: now } : undefined,
+      );
+      if (changed) {
+        this.#log.warn('runner expired without a machine', { runner: e.runnerName, pool: e.poolId, reason: e.reason });
+        this.#metrics.record('RunnersExpired', 1, 'Count', { pool: e.poolId, reason: e.reason });
+      }
+    });
+
+    // Drains: idle runners → draining, then the same takedown.
+    const drainSettled = await forEachLimited(thePlan.drains, this.#o.concurrency, signal, async (d): Promise<Takedown | undefined> => {
+      const pool = this.#poolById.get(d.poolId);
+      const found = regByName?.get(d.runnerName);
+      const scope = pool ? runnerScope(pool.scope) : found?.scope;
+      const current = await this.#ledger.getRunner(d.runnerName, signal);
+      const githubId = current?.githubId ?? found?.reg.id;
+      if (!current || current.state !== 'idle') return undefined;
+      if (githubId === undefined || !scope) {
+        this.#log.warn('drain skipped: the runner has no known GitHub registration yet', { runner: d.runnerName, pool: d.poolId });
+        return undefined;
+      }
+      const { runner, changed } = await this.#updateRunner(d.runnerName, signal, (r) =>
+        r.state === 'idle' ? { state: 'draining', reason: d.reason, githubId } : undefined,
+      );
+      if (!changed || !runner) return undefined;
+      this.#log.info('runner draining', { runner: d.runnerName, pool: d.poolId, reason: d.reason });
+      return { runner, scope, githubId, skipDeregister: false, endState: 'terminated', reason: d.reason };
+    });
+    for (const s of drainSettled) {
+      if (s.status === 'fulfilled' && s.value) takedowns.push(s.value);
+      else if (s.status === 'rejected') this.#note(log, 'drain', s.reason);
+    }
+    if (!signal.aborted) await this.#takeDown(takedowns, signal, log);
+  }
+
+  /** Draining runners nobody finished (a reconcile that died mid-drain, a failed terminate): finish them. */
+  async #finishStuckDrains(
+    thePlan: Plan,
+    runners: readonly Runner[],
+    regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined,
+    signal: AbortSignal,
+    log: ReconcileLog,
+  ): Promise<void> {
+    const now = this.#clock.now();
+    const planned = new Set([...thePlan.terminations.map((t) => t.runnerName), ...thePlan.drains.map((d) => d.runnerName)]);
+    const stuck: Takedown[] = [];
+    for (const r of runners) {
+      if (r.state !== 'draining' || planned.has(r.name) || now - r.updatedAt < STUCK_DRAIN_AFTER) continue;
+      const pool = this.#poolById.get(r.poolId);
+      const found = regByName?.get(r.name);
+      const scope = pool ? runnerScope(pool.scope) : found?.scope;
+      const completed = r.ephemeral && r.reason === REASON_JOB_COMPLETED;
+      stuck.push({
+        runner: r,
+        scope,
+        githubId: r.githubId ?? found?.reg.id,
+        // A sweep that lists no registration of this name shows there is nothing to deregister.
+        skipDeregister: completed || (regByName !== undefined && !found),
+        endState: 'terminated',
+        reason: r.reason ?? 'drained',
+      });
+    }
+    if (stuck.length > 0) {
+      this.#log.info('finishing interrupted drains', { runners: stuck.map((s) => s.runner.name) });
+      await this.#takeDown(stuck, signal, log, (r) => r.state === 'draining');
+    }
+  }
+
+  /**
+   * Takes runners down safely: deregister at GitHub first (a `busy` answer marks the runner busy and keeps it),
+   * terminate the machines of those GitHub let go (one provider call), then end them in the ledger.
+   */
+  async #takeDown(
+    list: readonly Takedown[],
+    signal: AbortSignal,
+    log: ReconcileLog,
+    stillValid: (r: Runner) => boolean = (r) => ALIVE.has(r.state) && r.state !== 'busy',
+  ): Promise<void> {
+    if (list.length === 0) return;
+    const cleared: Takedown[] = [];
+    const settled = await forEachLimited(list, this.#o.concurrency, signal, async (t): Promise<DeleteRunnerResult> => {
+      if (t.skipDeregister) return 'not-found';
+      const githubId = t.githubId ?? t.runner.githubId;
+      if (githubId === undefined) return 'not-found'; // never registered (no JIT config was minted)
+      if (!t.scope) {
+        // A runner of a removed pool whose registration no listing shows: nothing to deregister.
+        this.#log.warn('runner has no known scope: terminating without deregistering', { runner: t.runner.name, pool: t.runner.poolId });
+        return 'not-found';
+      }
+      return this.#github.deleteRunner(t.scope, githubId, signal);
+    });
+    for (const [i, s] of settled.entries()) {
+      const t = list[i] as Takedown;
+      const fields = { runner: t.runner.name, pool: t.runner.poolId, reason: t.reason };
+      if (s.status === 'rejected') {
+        this.#note(log, 'deregister', s.reason, fields);
+        continue;
+      }
+      if (s.status === 'skipped') continue;
+      if (s.value === 'busy') {
+        log.foundBusy.push(t.runner.name);
+        const now = this.#clock.now();
+        await this.#updateRunner(t.runner.name, this.#cleanupSignal(signal), (r) =>
+          ALIVE.has(r.state) && r.state !== 'busy' ? { state: 'busy', busySince: now, onlineAt: r.onlineAt ?? now } : undefined,
+        ).catch((error: unknown) => this.#note(log, 'mark-busy', error, fields));
+        this.#log.info('runner kept: GitHub says it is busy', fields);
+        continue;
+      }
+      const githubId = t.githubId ?? t.runner.githubId;
+      if (s.value === 'deleted' && githubId !== undefined && !t.skipDeregister) log.deletedRegistrations.push(githubId);
+      cleared.push(t);
+    }
+    if (cleared.length === 0) return;
+
+    // Re-read: a runner that became busy meanwhile (an in_progress event) must not be terminated.
+    const fresh = await Promise.all(cleared.map((t) => this.#ledger.getRunner(t.runner.name, this.#cleanupSignal(signal))));
+    const go: { t: Takedown; runner: Runner }[] = [];
+    cleared.forEach((t, i) => {
+      const r = fresh[i];
+      if (r && stillValid(r)) go.push({ t, runner: r });
+      else if (r?.state === 'busy') log.foundBusy.push(r.name);
+    });
+    const ids = go.flatMap((g) => (g.runner.providerId !== undefined ? [g.runner.providerId] : []));
+    const terminated = ids.length > 0 ? await this.#terminate(ids, this.#cleanupSignal(signal), log) : new Set<string>();
+    for (const id of ids) if (terminated.has(id)) log.terminatedInstances.push(id);
+    const now = this.#clock.now();
+    await Promise.all(
+      go.map(async ({ t, runner }) => {
+        const providerId = runner.providerId;
+        if (providerId !== undefined && !terminated.has(providerId)) return; // retried by a later reconcile
+        const { changed } = await this.#updateRunner(runner.name, this.#cleanupSignal(signal), (r) =>
+          stillValid(r) ? { state: t.endState, endedAt: now, reason: r.reason === REASON_SPOT ? REASON_SPOT : t.reason } : undefined,
+        ).catch((error: unknown) => {
+          this.#note(log, 'end-runner', error, { runner: runner.name });
+          return { changed: false };
+        });
+        if (!changed) return;
+        log.drained.push(runner.name);
+        this.#log.info('runner ended', { runner: runner.name, pool: runner.poolId, state: t.endState, reason: t.reason, providerId });
+        this.#metrics.record('RunnersEnded', 1, 'Count', { pool: runner.poolId, reason: t.reason });
+      }),
+    );
+  }
+
+  /** One provider call; answers the ids that are gone. */
+  async #terminate(ids: readonly string[], signal: AbortSignal, log: ReconcileLog): Promise<Set<string>> {
+    try {
+      const result = await this.#provider.terminate(ids, signal);
+      for (const f of result.failed) {
+        log.errors.push({ step: 'terminate', code: f.code, message: f.message });
+        this.#log.warn('terminate failed', { providerId: f.providerId, code: f.code, retryable: f.retryable });
+      }
+      return new Set(result.terminated);
+    } catch (error) {
+      this.#note(log, 'terminate', error, { providerIds: ids.length });
+      return new Set();
+    }
+  }
+
+  #reaped(kind: 'instance' | 'registration', runnerName?: string, providerId?: string): void {
+    this.#stats.orphansReaped += 1;
+    this.#metrics.record('OrphansReaped', 1, 'Count', { kind });
+    this.#log.info('orphan reaped', { kind, runner: runnerName, providerId });
+  }
+
+  // Launches: admit, mint, launch, record; retry retryable failures; release the rest.
+  async #executeLaunches(thePlan: Plan, signal: AbortSignal, log: ReconcileLog): Promise<void> {
+    await Promise.all(
+      thePlan.launches.map(async (launch) => {
+        const pool = this.#poolById.get(launch.poolId);
+        if (!pool || signal.aborted) return;
+        try {
+          await this.#launchPool(pool, launch.count, signal, log);
+        } catch (error) {
+          this.#note(log, 'launch', error, { pool: pool.id });
+        }
+      }),
+    );
+  }
+
+  async #launchPool(pool: Pool, count: number, signal: AbortSignal, log: ReconcileLog): Promise<void> {
+    const now = this.#clock.now();
+    const records: Runner[] = Array.from({ length: count }, () => ({
+      name: this.#runnerName(pool),
+      poolId: pool.id,
+      state: 'launching',
+      labels: pool.labels,
+      ephemeral: pool.ephemeral,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    }));
+    const admitted = await this.#ledger.admit(pool.id, records, pool.maxRunners, signal);
+    log.admitted += admitted.length;
+    if (admitted.length < count) {
+      this.#log.info('admission capped by maxRunners', { pool: pool.id, asked: count, admitted: admitted.length, maxRunners: pool.maxRunners });
+    }
+    if (admitted.length === 0) return;
+    const scope = runnerScope(pool.scope);
+
+    // Bootstrap: a JIT config per ephemeral runner; one registration token for non-ephemeral ones.
+    const requests = new Map<string, { request: LaunchRequest; githubId?: number }>();
+    if (pool.ephemeral) {
+      const minted = await forEachLimited(admitted, this.#o.concurrency, signal, (r) =>
+        this.#github.createJitConfig(scope, { name: r.name, labels: pool.labels, runnerGroup: pool.scope.runnerGroup }, signal),
+      );
+      for (const [i, m] of minted.entries()) {
+        const r = admitted[i] as Runner;
+        if (m.status === 'fulfilled') {
+          requests.set(r.name, {
+            githubId: m.value.runnerId,
+            request: { name: r.name, poolId: pool.id, labels: pool.labels, ephemeral: true, bootstrap: { kind: 'jit', encodedJitConfig: m.value.encodedJitConfig } },
+          });
+        } else {
+          const code = m.status === 'rejected' ? launchCode(m.reason) : 'internal';
+          await this.#failLaunch(pool, r, undefined, code, m.status === 'rejected' ? describe(m.reason) : 'deadline passed before the JIT config', signal, log);
+        }
+      }
+    } else {
+      try {
+        const { token } = await this.#github.createRegistrationToken(scope, signal);
+        for (const r of admitted) {
+          requests.set(r.name, {
+            request: {
+              name: r.name,
+              poolId: pool.id,
+              labels: pool.labels,
+              ephemeral: false,
+              bootstrap: { kind: 'registration', url: scopeUrl(this.#o.githubUrl, scope), token, runnerGroup: pool.scope.runnerGroup },
+            },
+          });
+        }
+      } catch (error) {
+        for (const r of admitted) await this.#failLaunch(pool, r, undefined, launchCode(error), describe(error), signal, log);
+      }
+    }
+
+    let pending = [...requests.values()];
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      let result: LaunchResult;
+      if (signal.aborted) {
+        result = { launched: [], failed: pending.map((p) => abortedFailure(p.request.name)) };
+      } else {
+        try {
+          result = await this.#provider.launch(pool, pending.map((p) => p.request), signal);
+        } catch (error) {
+          const code = launchCode(error);
+          const retryable = isRetryable(error);
+          result = { launched: [], failed: pending.map((p) => ({ name: p.request.name, code, retryable, message: describe(error) })) };
+        }
+      }
+      const at = this.#clock.now();
+      await Promise.all(
+        result.launched.map(async ({ name, providerId }) => {
+          const githubId = requests.get(name)?.githubId;
+          const { runner } = await this.#updateRunner(name, this.#cleanupSignal(signal), (r) => ({
+            state: r.state === 'launching' ? 'booting' : r.state,
+            providerId,
+            githubId: r.githubId ?? githubId,
+            launchedAt: at,
+          })).catch((error: unknown) => {
+            this.#note(log, 'record-launch', error, { runner: name });
+            return { runner: undefined };
+          });
+          log.launched.push(name);
+          this.#stats.runnersLaunched += 1;
+          this.#log.info('runner launched', { runner: name, pool: pool.id, providerId, attempt, state: runner?.state });
+        }),
+      );
+      if (result.launched.length > 0) this.#metrics.record('RunnersLaunched', result.launched.length, 'Count', { pool: pool.id });
+
+      const retry: LaunchFailure[] = [];
+      const final: LaunchFailure[] = [];
+      for (const f of result.failed) (f.retryable && attempt < this.#o.launchAttempts && !signal.aborted ? retry : final).push(f);
+      if (retry.length > 0) {
+        const delay = this.#o.launchBackoff * 2 ** (attempt - 1) * (0.5 + this.#o.random() / 2);
+        this.#log.warn('launch failed, retrying', { pool: pool.id, runners: retry.map((f) => f.name), code: retry[0]?.code, attempt, delay });
+        try {
+          await this.#clock.sleep(delay, signal);
+        } catch {
+          final.push(...retry.map((f) => ({ ...f, retryable: false })));
+          retry.length = 0;
+        }
+      }
+      for (const f of final) {
+        const r = admitted.find((a) => a.name === f.name);
+        if (r) await this.#failLaunch(pool, r, requests.get(f.name)?.githubId, f.code, f.message, signal, log);
+      }
+      const again = new Set(retry.map((f) => f.name));
+      pending = pending.filter((p) => again.has(p.request.name));
+    }
+  }
+
+  /** A launch failed for good: delete the registration, end the runner (`failed`, releasing its slot). */
+  async #failLaunch(
+    pool: Pool,
+    runner: Runner,
+    githubId: number | undefined,
+    code: string,
+    message: string,
+    signal: AbortSignal,
+    log: ReconcileLog,
+  ): Promise<void> {
+    const cleanup = this.#cleanupSignal(signal);
+    log.launchFailures.push({ runnerName: runner.name, code });
+    this.#stats.launchFailures += 1;
+    this.#metrics.record('LaunchFailures', 1, 'Count', { pool: pool.id, code });
+    this.#log.warn('runner launch failed', { runner: runner.name, pool: pool.id, code, message });
+    if (githubId !== undefined) {
+      try {
+        const deleted = await this.#github.deleteRunner(runnerScope(pool.scope), githubId, cleanup);
+        if (deleted === 'deleted') log.deletedRegistrations.push(githubId);
+      } catch (error) {
+        this.#note(log, 'deregister-failed-launch', error, { runner: runner.name });
+      }
+    }
+    const now = this.#clock.now();
+    await this.#updateRunner(runner.name, cleanup, (r) =>
+      r.state === 'launching' ? { state: 'failed', reason: code, endedAt: now } : undefined,
+    ).catch((error: unknown) => this.#note(log, 'end-failed-launch', error, { runner: runner.name }));
+  }
+
+  #runnerName(pool: Pool): string {
+    let suffix = '';
+    for (let i = 0; i < 8; i += 1) suffix += 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(this.#o.random() * 36)] ?? 'x';
+    return `${this.#o.namePrefix}${pool.id}-${suffix}`;
+  }
+
+  // Stale jobs: ask GitHub, fix the ledger.
+  async #executeRechecks(thePlan: Plan, signal: AbortSignal, log: ReconcileLog): Promise<void> {
+    const retire: Runner[] = [];
+    const settled = await forEachLimited(thePlan.rechecks, this.#o.concurrency, signal, async (rc) => {
+      const now = this.#clock.now();
+      const known = await this.#ledger.getJob(rc.jobId, signal);
+      if (!known) return;
+      const gh = await this.#github.getJob(rc.repository, rc.jobId, signal);
+      log.rechecked += 1;
+      const action: JobStatus =
+        gh === undefined ? 'completed' : gh.status === 'requested' || gh.status === 'pending' ? 'queued' : gh.status;
+      const event: JobEvent = {
+        deliveryId: `recheck-${rc.jobId}-${now}`,
+        action,
+        job: {
+          id: rc.jobId,
+          runId: gh?.runId ?? known.runId,
+          runAttempt: known.runAttempt,
+          labels: gh?.labels ?? known.labels,
+          conclusion: gh === undefined ? 'not-found' : gh.conclusion,
+          startedAt: gh?.startedAt,
+          completedAt: gh?.completedAt ?? (gh === undefined ? now : undefined),
+          runnerName: gh?.runnerName,
+        },
+        repository: rc.repository,
+        receivedAt: now,
+      };
+      const applied = await this.#applyJobEvent(event, signal, now);
+      this.#log.info('job re-checked', { job: rc.jobId, reason: rc.reason, was: known.status, github: gh?.status ?? 'not-found', outcome: applied.outcome });
+      const effect = await this.#runnerEffects(event, applied.job, applied.outcome, signal);
+      if (effect?.retire) retire.push(effect.retire);
+    });
+    for (const s of settled) if (s.status === 'rejected') this.#note(log, 'recheck', s.reason);
+    if (retire.length > 0) await this.#retire(retire, signal);
+  }
+
+  // Missed webhooks: re-request failed deliveries (each at most once, remembered in the ledger).
+  async #redeliver(signal: AbortSignal, log: ReconcileLog): Promise<void> {
+    if (this.#o.redeliveryBudget <= 0) return;
+    const since = this.#clock.now() - this.#o.redeliveryLookback;
+    const failed = await this.#github.listFailedDeliveries(since, signal);
+    const candidates = failed.filter((d) => d.event === 'workflow_job');
+    let budget = this.#o.redeliveryBudget;
+    for (const d of candidates) {
+      if (budget <= 0 || signal.aborted) break;
+      if ((await this.#ledger.recordDelivery(`redelivery:${d.id}`, this.#clock.now(), signal)) === 'duplicate') continue;
+      budget -= 1;
+      try {
+        await this.#github.redeliver(d.id, signal);
+        log.redelivered += 1;
+        this.#log.info('failed webhook delivery re-requested', { delivery: d.guid, action: d.action, statusCode: d.statusCode });
+      } catch (error) {
+        this.#note(log, 'redeliver', error, { delivery: d.guid });
+      }
+    }
+    if (log.redelivered > 0) this.#metrics.record('WebhooksRedelivered', log.redelivered, 'Count');
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // interrupted
+
+  async interrupted(providerIds: readonly string[], signal: AbortSignal): Promise<InterruptResult> {
+    const ids = new Set(providerIds);
+    const alive = await this.#ledger.listRunners({ states: ALIVE_RUNNER_STATES }, signal);
+    const hit = alive.filter((r) => r.providerId !== undefined && ids.has(r.providerId));
+    const marked: string[] = [];
+    const rerunJobs: number[] = [];
+    const takedowns: Takedown[] = [];
+    const log = emptyLog();
+    await forEachLimited(hit, this.#o.concurrency, signal, async (r) => {
+      const { runner, changed } = await this.#updateRunner(r.name, signal, (cur) => {
+        if (!ALIVE.has(cur.state) || cur.reason === REASON_SPOT) return undefined;
+        return cur.state === 'busy' ? { reason: REASON_SPOT } : { state: 'draining', reason: REASON_SPOT };
+      });
+      if (!runner || !changed) return;
+      marked.push(r.name);
+      this.#metrics.record('RunnersInterrupted', 1, 'Count', { pool: r.poolId });
+      this.#log.warn('runner interrupted by the cloud', { runner: r.name, pool: r.poolId, providerId: r.providerId, state: runner.state, job: runner.jobId });
+      if (runner.state === 'busy') {
+        // Its job may have completed already (the event came first): re-run it now if asked to.
+        if (this.#o.rerunInterruptedJobs && runner.jobId !== undefined) {
+          const job = await this.#ledger.getJob(runner.jobId, signal);
+          if (job?.status === 'completed' && shouldRerun(job.conclusion) && (await this.#rerun(job, runner, signal))) rerunJobs.push(job.id);
+        }
+        return;
+      }
+      const pool = this.#poolById.get(runner.poolId);
+      takedowns.push({
+        runner,
+        scope: pool ? runnerScope(pool.scope) : undefined,
+        githubId: runner.githubId,
+        skipDeregister: false,
+        endState: 'terminated',
+        reason: REASON_SPOT,
+      });
+    });
+    await this.#takeDown(takedowns, signal, log, (r) => r.state === 'draining');
+    this.#reportApiCalls();
+    return { runners: marked, ended: log.drained, rerunJobs };
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // helpers
+
+  /** Read-modify-write of one runner with its version, retried on conflict. `patch` answers undefined for no change. */
+  async #updateRunner(
+    name: string,
+    signal: AbortSignal,
+    patch: (r: Runner) => Partial<Runner> | undefined,
+  ): Promise<{ runner: Runner | undefined; changed: boolean }> {
+    for (let attempt = 0; attempt < this.#o.conflictAttempts; attempt += 1) {
+      const current = await this.#ledger.getRunner(name, signal);
+      if (!current) return { runner: undefined, changed: false };
+      const change = patch(current);
+      if (!change) return { runner: current, changed: false };
+      const next: Runner = { ...current, ...change, updatedAt: this.#clock.now(), version: current.version + 1 };
+      if ((await this.#ledger.putRunner(next, signal)) === 'ok') return { runner: next, changed: true };
+    }
+    throw new GhrError(`Runner ${name} kept changing under concurrent writers; the next reconcile retries.`, { code: 'conflict' });
+  }
+
+  /** The caller's signal while it holds; after it fired, a short fresh one for writes that restore consistency. */
+  #cleanupSignal(signal: AbortSignal): AbortSignal {
+    return signal.aborted ? AbortSignal.timeout(this.#o.cleanupTimeout) : signal;
+  }
+
+  #note(log: ReconcileLog, step: string, error: unknown, fields: LogFields = {}): void {
+    const code = errorCode(error);
+    log.errors.push({ step, code, message: describe(error) });
+    this.#log.warn(`${step} failed`, { step, ...fields, ...errorFields(error) });
+  }
+
+  #reportApiCalls(): void {
+    const now = this.#counter.byTarget();
+    for (const [target, n] of now) {
+      const delta = n - (this.#reportedCalls.get(target) ?? 0);
+      if (delta > 0) this.#metrics.record('ApiCalls', delta, 'Count', { target });
+    }
+    this.#reportedCalls = now;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function emptyPlan(at: number): Plan {
+  return { at, launches: [], drains: [], terminations: [], expirations: [], deregistrations: [], rechecks: [], overdue: [], pools: [] };
+}
+
+function emptyLog(): ReconcileLog {
+  return {
+    launched: [],
+    launchFailures: [],
+    admitted: 0,
+    drained: [],
+    foundBusy: [],
+    terminatedInstances: [],
+    deletedRegistrations: [],
+    rechecked: 0,
+    redelivered: 0,
+    errors: [],
+  };
+}
+
+function newJob(event: JobEvent, now: number, checkedAt: number | undefined): Job {
+  const { job } = event;
+  const started = event.action === 'in_progress' || event.action === 'completed';
+  return {
+    id: job.id,
+    runId: job.runId,
+    runAttempt: job.runAttempt,
+    repository: event.repository,
+    installationId: event.installationId,
+    labels: job.labels,
+    status: event.action,
+    conclusion: event.action === 'completed' ? job.conclusion : undefined,
+    poolId: event.poolId ?? null,
+    runnerName: job.runnerName,
+    queuedAt: job.createdAt ?? event.receivedAt,
+    startedAt: started ? (job.startedAt ?? (event.action === 'in_progress' ? event.receivedAt : undefined)) : undefined,
+    completedAt: event.action === 'completed' ? (job.completedAt ?? event.receivedAt) : undefined,
+    checkedAt,
+    updatedAt: now,
+    version: 1,
+  };
+}
+
+function advanceJob(current: Job, event: JobEvent, now: number): Job {
+  const { job } = event;
+  switch (event.action) {
+    case 'queued':
+      // From `waiting`: the approval came; demand starts now.
+      return { ...current, status: 'queued', queuedAt: Math.max(current.queuedAt, event.receivedAt), updatedAt: now };
+    case 'in_progress':
+      return {
+        ...current,
+        status: 'in_progress',
+        runnerName: job.runnerName ?? current.runnerName,
+        startedAt: job.startedAt ?? event.receivedAt,
+        updatedAt: now,
+      };
+    case 'completed':
+      return {
+        ...current,
+        status: 'completed',
+        conclusion: job.conclusion ?? current.conclusion,
+        runnerName: job.runnerName ?? current.runnerName,
+        startedAt: current.startedAt ?? job.startedAt,
+        completedAt: job.completedAt ?? event.receivedAt,
+        updatedAt: now,
+      };
+    case 'waiting':
+      return current; // rank 0: never a forward move
+  }
+}
+
+function shouldRerun(conclusion: string | undefined): boolean {
+  return conclusion !== 'success' && conclusion !== 'cancelled' && conclusion !== 'skipped';
+}
+
+/** The scope a runner registers in, without the runner group. */
+function runnerScope(scope: Pool['scope']): RunnerScope {
+  switch (scope.kind) {
+    case 'org':
+      return { kind: 'org', org: scope.org };
+    case 'repo':
+      return { kind: 'repo', owner: scope.owner, repo: scope.repo };
+    case 'enterprise':
+      return { kind: 'enterprise', enterprise: scope.enterprise };
+  }
+}
+
+function scopeKey(scope: RunnerScope): string {
+  switch (scope.kind) {
+    case 'org':
+      return `org/${scope.org.toLowerCase()}`;
+    case 'repo':
+      return `repo/${scope.owner.toLowerCase()}/${scope.repo.toLowerCase()}`;
+    case 'enterprise':
+      return `enterprise/${scope.enterprise.toLowerCase()}`;
+  }
+}
+
+function scopeUrl(base: string, scope: RunnerScope): string {
+  switch (scope.kind) {
+    case 'org':
+      return `${base}/${scope.org}`;
+    case 'repo':
+      return `${base}/${scope.owner}/${scope.repo}`;
+    case 'enterprise':
+      return `${base}/enterprises/${scope.enterprise}`;
+  }
+}
+
+function registrationIndex(
+  lists: readonly RegistrationList[] | undefined,
+): Map<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined {
+  if (!lists) return undefined;
+  const out = new Map<string, { reg: GitHubRunner; scope: RunnerScope }>();
+  for (const list of lists) for (const reg of list.runners) out.set(reg.name, { reg, scope: list.scope });
+  return out;
+}
+
+function repoName(job: Job): string {
+  return `${job.repository.owner}/${job.repository.repo}`;
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'internal';
+}
+
+function launchCode(error: unknown): LaunchErrorCode {
+  const code = errorCode(error);
+  if (LAUNCH_CODES.has(code)) return code as LaunchErrorCode;
+  if (code === 'aborted' || code === 'timeout') return 'throttled';
+  return 'internal';
+}
+
+function abortedFailure(name: string): LaunchFailure {
+  return { name, code: 'internal', retryable: false, message: 'The deadline passed before the launch.' };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function errorFields(error: unknown): LogFields {
+  return { code: errorCode(error), retryable: isRetryable(error), error: describe(error) };
+}
