@@ -34,6 +34,12 @@ export interface LoadConfigOptions {
 
 const errorMap = (): string => GENERIC;
 
+/** `value` without the keys `shape` does not know (already reported), so a typo hides no cross-field problem. */
+function known(value: unknown, shape: Record<string, unknown>): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key in shape));
+}
+
 function ms(value: string | number): number {
   const parsed = parseDuration(value);
   // The schema accepted the value, so it parses.
@@ -100,11 +106,11 @@ export function validateConfig(input: unknown): ConfigValidation {
   const issues: ConfigIssue[] = whole.success ? [] : toConfigIssues(whole.error.issues, configSchema, input);
   // Cross-field rules run on every part that passed the schema, so one broken pool hides no other problem.
   const object = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
-  const github = githubSchema.safeParse(object.github);
+  const github = githubSchema.safeParse(known(object.github, githubSchema.shape));
   const pools: IndexedPool[] = [];
   if (Array.isArray(object.pools)) {
     object.pools.forEach((raw, index) => {
-      const parsed = poolSchema.safeParse(raw);
+      const parsed = poolSchema.safeParse(known(raw, poolSchema.shape));
       if (parsed.success) pools.push({ index, pool: toPool(parsed.data) });
     });
   }
@@ -231,7 +237,12 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Ghr
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   const result = validateConfig(value);
-  if (!result.ok) throw new ConfigError(locate(result.issues, doc, lines, indexPaths(value)), errorOptions);
+  if (!result.ok) {
+    // In file order; issues without a position (none expected) last.
+    const located = locate(result.issues, doc, lines, indexPaths(value));
+    const rank = (i: ConfigIssue): number => (i.line ?? Number.MAX_SAFE_INTEGER) * 10_000 + (i.column ?? 0);
+    throw new ConfigError(located.sort((a, b) => rank(a) - rank(b)), errorOptions);
+  }
   return result.config;
 }
 
