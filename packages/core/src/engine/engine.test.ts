@@ -495,6 +495,38 @@ describe('engine: sweeps repair what events missed', () => {
     expect(s.github.redelivered).toEqual([1, 3, 4]);
   });
 
+  it('retires a busy ephemeral runner whose completed event was lost, once GitHub no longer lists it', async () => {
+    const s = setup();
+    await s.engine.ingest([ev(1, 'queued')], sig());
+    const { launched } = await s.engine.reconcile({ sweep: false }, sig());
+    const name = launched[0]!;
+    await s.engine.ingest([ev(1, 'in_progress', { runnerName: name })], sig());
+    // The job ends; the runner removes itself at GitHub; the `completed` webhook never arrives.
+    s.github.registrations.delete(s.github.byName(name)!.id);
+    s.github.jobs.set(1, { id: 1, runId: 1001, status: 'completed', conclusion: 'success', labels: [], runnerName: name });
+    await s.clock.advance(2 * MIN);
+
+    const result = await s.engine.reconcile({ sweep: true }, sig());
+    expect(result.rechecked).toBe(1);
+    expect(await s.ledger.getJob(1, sig())).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(await s.ledger.getRunner(name, sig())).toMatchObject({ state: 'terminated', reason: 'job-completed' });
+    expect(s.provider.instances()).toEqual([]);
+  });
+
+  it("retires a runner busy by GitHub's flag alone once its registration is gone", async () => {
+    const s = setup();
+    await s.engine.ingest([ev(1, 'queued')], sig());
+    const { launched } = await s.engine.reconcile({ sweep: false }, sig());
+    const name = launched[0]!;
+    s.github.online(name, true);
+    await s.engine.reconcile({ sweep: true }, sig());
+    expect(await s.ledger.getRunner(name, sig())).toMatchObject({ state: 'busy' });
+    s.github.registrations.delete(s.github.byName(name)!.id);
+    await s.clock.advance(2 * MIN);
+    await s.engine.reconcile({ sweep: true }, sig());
+    expect(await s.ledger.getRunner(name, sig())).toMatchObject({ state: 'terminated' });
+  });
+
   it('finishes a drain that an earlier reconcile left half done', async () => {
     const s = setup();
     await s.engine.ingest([ev(1, 'queued')], sig());

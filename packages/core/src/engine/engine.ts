@@ -41,6 +41,8 @@ const ENDED_STATES: readonly RunnerState[] = ['terminated', 'failed'];
 const LAUNCH_CODES: ReadonlySet<string> = new Set(['capacity', 'quota', 'throttled', 'invalid-config', 'internal']);
 /** A draining runner untouched this long is taken to be an interrupted drain and finished by the next reconcile. */
 const STUCK_DRAIN_AFTER = 60_000;
+/** A busy runner missing from GitHub's listing this long after it became busy has finished (or lost) its job. */
+const VANISHED_GRACE = 60_000;
 /** Reasons an ended runner's instance gets; busy/other reasons are kept as they are. */
 const REASON_JOB_COMPLETED = 'job-completed';
 const REASON_SPOT = 'spot-interruption';
@@ -395,7 +397,7 @@ class LifecycleEngine implements Engine {
     await step('removals', () => this.#executeRemovals(thePlan, synced, regByName, signal, log));
     await step('stuck-drains', () => this.#finishStuckDrains(thePlan, synced, regByName, signal, log));
     await step('launches', () => this.#executeLaunches(thePlan, signal, log));
-    await step('rechecks', () => this.#executeRechecks(thePlan, signal, log));
+    await step('rechecks', () => this.#executeRechecks(thePlan, synced, regByName, signal, log));
     if (instances) await step('redeliveries', () => this.#redeliver(signal, log));
 
     this.#reportApiCalls();
@@ -893,39 +895,80 @@ class LifecycleEngine implements Engine {
   }
 
   // Stale jobs: ask GitHub, fix the ledger.
-  async #executeRechecks(thePlan: Plan, signal: AbortSignal, log: ReconcileLog): Promise<void> {
+  async #executeRechecks(
+    thePlan: Plan,
+    runners: readonly Runner[],
+    regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined,
+    signal: AbortSignal,
+    log: ReconcileLog,
+  ): Promise<void> {
     const retire: Runner[] = [];
-    const settled = await forEachLimited(thePlan.rechecks, this.#o.concurrency, signal, async (rc) => {
+    const work: { jobId: number; repository?: Job['repository']; reason: string }[] = thePlan.rechecks.map((rc) => ({ ...rc }));
+    // A busy runner whose registration is gone from a full sweep finished its job (or died): a lost `completed`
+    // event would keep it busy until maxRuntime. Ask GitHub about its job now, within the same budget.
+    if (regByName) {
       const now = this.#clock.now();
-      const known = await this.#ledger.getJob(rc.jobId, signal);
-      if (!known) return;
-      const gh = await this.#github.getJob(rc.repository, rc.jobId, signal);
-      log.rechecked += 1;
-      const action: JobStatus =
-        gh === undefined ? 'completed' : gh.status === 'requested' || gh.status === 'pending' ? 'queued' : gh.status;
-      const event: JobEvent = {
-        deliveryId: `recheck-${rc.jobId}-${now}`,
-        action,
-        job: {
-          id: rc.jobId,
-          runId: gh?.runId ?? known.runId,
-          runAttempt: known.runAttempt,
-          labels: gh?.labels ?? known.labels,
-          conclusion: gh === undefined ? 'not-found' : gh.conclusion,
-          startedAt: gh?.startedAt,
-          completedAt: gh?.completedAt ?? (gh === undefined ? now : undefined),
-          runnerName: gh?.runnerName,
-        },
-        repository: rc.repository,
-        receivedAt: now,
-      };
-      const applied = await this.#applyJobEvent(event, signal, now);
-      this.#log.info('job re-checked', { job: rc.jobId, reason: rc.reason, was: known.status, github: gh?.status ?? 'not-found', outcome: applied.outcome });
-      const effect = await this.#runnerEffects(event, applied.job, applied.outcome, signal);
-      if (effect?.retire) retire.push(effect.retire);
+      const planned = new Set(work.map((w) => w.jobId));
+      const budget = this.#o.planOptions.recheckBudget ?? 20;
+      for (const r of runners) {
+        if (work.length >= thePlan.rechecks.length + budget) break;
+        if (r.state !== 'busy' || regByName.has(r.name) || r.githubId === undefined) continue;
+        if (now - (r.busySince ?? r.updatedAt) < VANISHED_GRACE) continue;
+        if (r.jobId !== undefined) {
+          if (!planned.has(r.jobId)) work.push({ jobId: r.jobId, reason: 'runner-vanished' });
+          planned.add(r.jobId);
+        } else if (r.ephemeral) {
+          // Busy by GitHub's flag only (the job's events were lost), and now gone: its one job is over.
+          const { runner, changed } = await this.#updateRunner(r.name, signal, (cur) =>
+            cur.state === 'busy' && cur.jobId === undefined ? { state: 'draining', reason: REASON_JOB_COMPLETED } : undefined,
+          );
+          if (changed && runner) retire.push(runner);
+        }
+      }
+    }
+    const settled = await forEachLimited(work, this.#o.concurrency, signal, async (w) => {
+      const runner = await this.#recheckJob(w.jobId, w.repository, w.reason, signal, log);
+      if (runner) retire.push(runner);
     });
     for (const s of settled) if (s.status === 'rejected') this.#note(log, 'recheck', s.reason);
     if (retire.length > 0) await this.#retire(retire, signal);
+  }
+
+  /** Asks GitHub about one job and applies the answer like an event; answers a runner to retire, if any. */
+  async #recheckJob(
+    jobId: number,
+    repository: Job['repository'] | undefined,
+    reason: string,
+    signal: AbortSignal,
+    log: ReconcileLog,
+  ): Promise<Runner | undefined> {
+    const known = await this.#ledger.getJob(jobId, signal);
+    if (!known) return undefined;
+    const gh = await this.#github.getJob(repository ?? known.repository, jobId, signal);
+    log.rechecked += 1;
+    const now = this.#clock.now();
+    const action: JobStatus =
+      gh === undefined ? 'completed' : gh.status === 'requested' || gh.status === 'pending' ? 'queued' : gh.status;
+    const event: JobEvent = {
+      deliveryId: `recheck-${jobId}-${now}`,
+      action,
+      job: {
+        id: jobId,
+        runId: gh?.runId ?? known.runId,
+        runAttempt: known.runAttempt,
+        labels: gh?.labels ?? known.labels,
+        conclusion: gh === undefined ? 'not-found' : gh.conclusion,
+        startedAt: gh?.startedAt,
+        completedAt: gh?.completedAt ?? (gh === undefined ? now : undefined),
+        runnerName: gh?.runnerName,
+      },
+      repository: repository ?? known.repository,
+      receivedAt: now,
+    };
+    const applied = await this.#applyJobEvent(event, signal, now);
+    this.#log.info('job re-checked', { job: jobId, reason, was: known.status, github: gh?.status ?? 'not-found', outcome: applied.outcome, runner: applied.job.runnerName });
+    const effect = await this.#runnerEffects(event, applied.job, applied.outcome, signal);
+    return effect?.retire;
   }
 
   // Missed webhooks: re-request failed deliveries (each at most once, remembered in the ledger).
