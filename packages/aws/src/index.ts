@@ -4,6 +4,34 @@
 export { AwsError, classifyAwsErrorCode, isAwsError, toAwsError, toLaunchErrorCode } from './errors.js';
 export type { AwsErrorClass, AwsErrorCode, AwsErrorOptions } from './errors.js';
 
+// --- EC2 runner provider, SSM secret hand-off, runner binaries in S3 ---
+export { EC2_MAX_FLEET_SIZE, EC2_MAX_TERMINATE_BATCH, EC2_RUNNER_TAGS, Ec2RunnerProvider } from './ec2/ec2-runner-provider.js';
+export type { Ec2RunnerProviderOptions } from './ec2/ec2-runner-provider.js';
+export { parseEc2PoolInstance } from './ec2/pool-instance.js';
+export type { Ec2PoolInstance, OnDemandAllocationStrategy, SpotAllocationStrategy } from './ec2/pool-instance.js';
+export {
+  RUNNER_SECRET_TAGS,
+  SSM_ADVANCED_MAX_CHARS,
+  SSM_STANDARD_MAX_CHARS,
+  SsmRunnerSecrets,
+  decodeBootstrap,
+  encodeBootstrap,
+  runnerSecretName,
+  runnerSecretPrefix,
+  takeRunnerSecret,
+} from './ssm-handoff/runner-secrets.js';
+export type {
+  RunnerSecret,
+  RunnerSecretLocation,
+  RunnerSecretStore,
+  SsmRunnerSecretsOptions,
+  StoredRunnerSecret,
+  TakeRunnerSecretOptions,
+} from './ssm-handoff/runner-secrets.js';
+export { runnerSecretShellSnippet } from './ssm-handoff/shell-snippet.js';
+export { TokenBucket } from './ssm-handoff/token-bucket.js';
+export type { TokenBucketOptions } from './ssm-handoff/token-bucket.js';
+
 // --- Ledger (DynamoDB), event queue (SQS), secrets (SSM), metrics (EMF) ---
 export { DynamoDbLedger } from './ledger/dynamodb-ledger.js';
 export type { DynamoDbLedgerOptions } from './ledger/dynamodb-ledger.js';

@@ -8,7 +8,7 @@ type AddMiddleware = (middleware: CountingMiddleware, options: { step: 'initiali
 
 /** The part of an AWS SDK v3 client the counter needs (any `@aws-sdk/client-*` client has it). */
 export interface MiddlewareClient {
-  readonly middlewareStack: { add: (...args: never[]) => unknown };
+  readonly middlewareStack: { add: (...args: never[]) => unknown; remove: (name: string) => unknown };
 }
 
 /** Calls per operation (`EC2.CreateFleet`), counting each SDK call once whatever its retries. */
@@ -20,7 +20,11 @@ export interface CallCounter {
   /** How many calls of `operation` (`CreateFleet` or `EC2.CreateFleet`). */
   count(operation: string): number;
   reset(): void;
+  /** Removes the counter from every client it was attached to. */
+  detach(): void;
 }
+
+let counters = 0;
 
 /**
  * Makes a {@link CallCounter}.
@@ -35,8 +39,11 @@ export interface CallCounter {
  */
 export function countCalls(): CallCounter {
   const counts = new Map<string, number>();
+  const name = `ghrCallCounter${(counters += 1)}`;
+  const attached: MiddlewareClient[] = [];
   return {
     attach(client) {
+      attached.push(client);
       const add = client.middlewareStack.add.bind(client.middlewareStack) as unknown as AddMiddleware;
       add(
         (next, context) => (args) => {
@@ -45,7 +52,7 @@ export function countCalls(): CallCounter {
           counts.set(key, (counts.get(key) ?? 0) + 1);
           return next(args);
         },
-        { step: 'initialize', name: 'ghrCallCounter' },
+        { step: 'initialize', name },
       );
     },
     counts: () => Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b))),
@@ -55,5 +62,8 @@ export function countCalls(): CallCounter {
       return n;
     },
     reset: () => counts.clear(),
+    detach: () => {
+      for (const client of attached.splice(0)) client.middlewareStack.remove(name);
+    },
   };
 }

@@ -231,7 +231,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 /** Options of {@link partialFleet}. */
 export interface PartialFleetOptions {
   /** How many instances the fleet launches at most (of those requested). */
-  readonly fulfilled: number;
+  readonly fulfilled?: number;
+  /** Or: how many of those requested it leaves out. */
+  readonly unfulfilled?: number;
   /** The error reported for the rest. Default `InsufficientInstanceCapacity`. */
   readonly errorCode?: string;
   readonly errorMessage?: string;
@@ -257,7 +259,8 @@ export function partialFleet(options: PartialFleetOptions): RewriteFault {
       const params = new URLSearchParams(body);
       const key = 'TargetCapacitySpecification.TotalTargetCapacity';
       const requested = Number(params.get(key) ?? '0');
-      const granted = Math.min(requested, options.fulfilled);
+      const granted =
+        options.fulfilled !== undefined ? Math.min(requested, options.fulfilled) : Math.max(0, requested - (options.unfulfilled ?? 0));
       shortfall = requested - granted;
       lifecycle = params.get('TargetCapacitySpecification.DefaultTargetCapacityType') ?? 'on-demand';
       params.set(key, String(granted));
