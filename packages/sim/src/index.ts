@@ -1,3 +1,59 @@
+// --- GitHub model and simulated GitHub server (real time over HTTP, or driven directly in virtual time) -----
+export { createManualClock } from './clock.js';
+export type { ManualClock, SimClock } from './clock.js';
+export { SimError } from './errors.js';
+export type { SimErrorCode, SimErrorOptions } from './errors.js';
+export { createRng } from './random.js';
+export type { Rng } from './random.js';
+export { GitHubModel, scopeKeyOf } from './github/model.js';
+export type {
+  CreateRunnerGroupInput,
+  DeliveriesPage,
+  GitHubModelOptions,
+  ModelCounters,
+  QueueJobInput,
+  RegisterRunnerInput,
+} from './github/model.js';
+export type {
+  DeliveryOutcome,
+  ScopeKey,
+  SimAccount,
+  SimDelivery,
+  SimEnterprise,
+  SimInstallation,
+  SimJob,
+  SimPrincipal,
+  SimRepo,
+  SimRunner,
+  SimRunnerGroup,
+  SimRunnerToken,
+  WebhookAttempt,
+  WebhookEvent,
+} from './github/types.js';
+export { RateLimiter, secondaryPoints } from './github/rate-limits.js';
+export type { RateLimitDecision, RateLimitOptions, RateLimitStatus } from './github/rate-limits.js';
+export { decodeJitConfig } from './github/jit.js';
+export type { DecodedJitConfig } from './github/jit.js';
+export { signWebhook } from './github/signature.js';
+export type { PayloadUrls } from './github/payloads.js';
+export { startSimulatedGitHub } from './server/server.js';
+export type { ServerCounters, SimExchange, SimulatedGitHub, SimulatedGitHubOptions } from './server/server.js';
+export { SimulatedGitHubControl } from './server/control.js';
+export type { ControlCounters, ControlWebhookEvent, SimulatedGitHubControlOptions } from './server/control.js';
+export { FaultInjector } from './server/faults.js';
+export type {
+  FaultConfig,
+  FaultCounters,
+  FaultRates,
+  HttpFaultDecision,
+  HttpFaultRule,
+  WebhookFaultDecision,
+  WebhookFaultKind,
+  WebhookFaultRule,
+} from './server/faults.js';
+export type { WebhookCounters } from './server/webhooks.js';
+// --- end of GitHub model and server section ----------------------------------------------------------------
+
 // --- Simulator (virtual time): simulate, traces and generators, chaos, cloud model, baseline -------------
 export { simulate } from './simulator/simulation.js';
 export type { SimulateOptions, SimulationProgress, SimulatorSettings } from './simulator/simulation.js';

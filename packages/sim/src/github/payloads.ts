@@ -31,7 +31,8 @@ export function isReadOnlyLabel(name: string): boolean {
 
 /** A `simple-user` / webhook `user` object for an account. */
 export function userJson(urls: PayloadUrls, account: SimAccount): Json {
-  const api = `${urls.api}/users/${account.login}`;
+  const login = encodeURIComponent(account.login);
+  const api = `${urls.api}/users/${login}`;
   return {
     login: account.login,
     id: account.id,
@@ -39,7 +40,7 @@ export function userJson(urls: PayloadUrls, account: SimAccount): Json {
     avatar_url: `https://avatars.githubusercontent.com/u/${account.id}?v=4`,
     gravatar_id: '',
     url: api,
-    html_url: `${urls.html}/${account.login}`,
+    html_url: `${urls.html}/${login}`,
     followers_url: `${api}/followers`,
     following_url: `${api}/following{/other_user}`,
     gists_url: `${api}/gists{/gist_id}`,
