@@ -72,7 +72,10 @@ export const secretRefSchema = z
   .meta({ description: 'Where the secret is: exactly one of { ssm }, { env } or { file }.', minProperties: 1, maxProperties: 1 });
 
 const positiveId = (what: string) =>
-  z.number({ error: `expected the ${what} as a number, e.g. 123456` }).int().positive();
+  z
+    .number({ error: (issue) => (issue.input === undefined ? undefined : `expected the ${what} as a number, e.g. 123456`) })
+    .int()
+    .positive();
 
 const githubUrl = z
   .string()
