@@ -409,6 +409,54 @@ describe('plan: full sweep', () => {
     expect(result.terminations).toEqual([]);
   });
 
+  it('never reaps an instance or registration that an alive runner claims by id, whatever its name says', () => {
+    const busy = runner({ state: 'busy', providerId: 'i-busy', githubId: 77 });
+    const scope = { kind: 'org' as const, org: 'acme' };
+    const result = plan(
+      snapshot({
+        runners: [busy],
+        instances: [instance({ providerId: 'i-busy', name: 'ghr-renamed' })],
+        registrations: [{ scope, runners: [registration({ id: 77, name: 'ghr-renamed' })] }],
+      }),
+      [pool()],
+      NOW,
+    );
+    expect(result.terminations).toEqual([]);
+    expect(result.deregistrations).toEqual([]);
+  });
+
+  it('trusts GitHub over a lagging ledger: a runner GitHub reports busy is treated as busy', () => {
+    // the ledger missed the in_progress event: it still thinks these are booting, idle or ended
+    const booting = runner({ state: 'booting', providerId: 'i-1', githubId: 1, createdAt: NOW - HOUR });
+    const idle = runner({ providerId: 'i-2', githubId: 2, createdAt: NOW - 7 * HOUR, idleSince: NOW - HOUR });
+    const removed = runner({ poolId: 'old', providerId: 'i-3', githubId: 3 });
+    const ended = runner({ state: 'failed', providerId: 'i-4', githubId: 4 });
+    const draining = runner({ state: 'draining', providerId: 'i-5', githubId: 5, createdAt: NOW - HOUR });
+    const scope = { kind: 'org' as const, org: 'acme' };
+    const result = plan(
+      snapshot({
+        jobs: jobs(1),
+        runners: [booting, idle, removed, ended, draining],
+        instances: [instance({ providerId: 'i-2', name: idle.name }), instance({ providerId: 'i-3', name: removed.name }), instance({ providerId: 'i-4', name: ended.name })],
+        registrations: [
+          {
+            scope,
+            runners: [booting, idle, removed, ended, draining].map((r) => registration({ id: r.githubId as number, name: r.name, busy: true })),
+          },
+        ],
+      }),
+      [pool()],
+      NOW,
+    );
+    expect(result.terminations).toEqual([]);
+    expect(result.expirations).toEqual([]);
+    expect(result.drains).toEqual([]);
+    expect(result.deregistrations).toEqual([]);
+    expect(result.pools[0]).toMatchObject({ busy: 2, booting: 0, idle: 0, draining: 1 });
+    expect(result.launches).toEqual([expect.objectContaining({ count: 1 })]);
+    expect(result.overdue).toEqual([expect.objectContaining({ runnerName: idle.name, state: 'busy' })]);
+  });
+
   it('terminates at once an instance whose runner the ledger says ended', () => {
     const ended = runner({ state: 'terminated', providerId: 'i-x', endedAt: NOW - MIN });
     const failed = runner({ state: 'failed' });

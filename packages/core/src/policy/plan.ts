@@ -73,7 +73,9 @@ const isEnded = (runner: Runner): boolean => runner.state === 'terminated' || ru
  *
  * In a full sweep it also terminates instances no alive runner owns (once older than their pool's
  * `bootTimeout`) or whose runner ended, ends runners whose instance is gone, and deregisters ghr-named
- * registrations that no alive runner owns and that GitHub does not report busy.
+ * registrations that no alive runner owns and that GitHub does not report busy. A runner whose registration
+ * GitHub reports busy counts as busy whatever the ledger says (the ledger lags behind `in_progress` events),
+ * so it and its machine are left alone.
  *
  * @param snapshot the ledger's open jobs and alive runners, plus the sweep listings in a full sweep
  * @param pools the configured pools (ids unique; validate the config first)
@@ -133,6 +135,20 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
     }
   }
   const runnersByName = sweep ? new Map<string, Runner>() : undefined;
+  // Registrations GitHub reports busy: their runner is running a job, whatever the (lagging) ledger says.
+  const busyIds = new Set<number>();
+  const busyNames = new Set<string>();
+  for (const list of snapshot.registrations ?? []) {
+    for (const registration of list.runners) {
+      if (registration.busy) {
+        busyIds.add(registration.id);
+        busyNames.add(registration.name);
+      }
+    }
+  }
+  // Provider ids the ledger's alive runners claim: such an instance is never an orphan, whatever its name tag.
+  const claimed = new Set<string>();
+  const claimedGithubIds = new Set<number>();
   const endedNames = new Set<string>();
   const terminatedIds = new Set<string>();
   const deregisteredIds = new Set<number>();
@@ -155,12 +171,18 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
   // Runners: one pass.
   for (const runner of snapshot.runners) {
     runnersByName?.set(runner.name, runner);
+    const busyAtGitHub = busyNames.has(runner.name) || (runner.githubId !== undefined && busyIds.has(runner.githubId));
+    // The machine of a runner GitHub reports busy is never an orphan, even if the ledger ended the runner.
+    if (busyAtGitHub && runner.providerId !== undefined) claimed.add(runner.providerId);
     if (isEnded(runner)) continue;
+    if (liveInstances && runner.providerId !== undefined) claimed.add(runner.providerId);
+    if (runnersByName && runner.githubId !== undefined) claimedGithubIds.add(runner.githubId);
     const since = runner.launchedAt ?? runner.createdAt;
     const age = now - since;
     const state = byPool.get(runner.poolId);
     if (!state) {
       // Its pool is no longer configured: let it go once idle, reap it if it never came up.
+      if (busyAtGitHub) continue;
       if (runner.state === 'idle') drains.push({ runnerName: runner.name, poolId: runner.poolId, reason: 'pool-removed' });
       else if ((runner.state === 'launching' || runner.state === 'booting') && age >= unknownPoolGrace) {
         end(runner, 'boot-timeout', undefined);
@@ -176,7 +198,7 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       gone = instance === undefined && age >= pool.bootTimeout;
     }
     const interrupted = instance?.interruptedAt !== undefined;
-    switch (runner.state) {
+    switch (busyAtGitHub && runner.state !== 'draining' ? 'busy' : runner.state) {
       case 'launching':
       case 'booting':
         if (age >= pool.bootTimeout) end(runner, 'boot-timeout', state.scope);
@@ -197,16 +219,16 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
         }
         break;
       case 'busy':
+        state.busy++;
+        if (age >= pool.maxRuntime) overdue.push({ runnerName: runner.name, poolId: pool.id, state: 'busy', jobId: runner.jobId, age });
+        break;
       case 'draining':
-        if (runner.state === 'draining' && gone) {
+        if (gone && !busyAtGitHub) {
           end(runner, 'instance-gone', state.scope);
           break;
         }
-        if (runner.state === 'busy') state.busy++;
-        else state.draining++;
-        if (age >= pool.maxRuntime) {
-          overdue.push({ runnerName: runner.name, poolId: pool.id, state: runner.state, jobId: runner.jobId, age });
-        }
+        state.draining++;
+        if (age >= pool.maxRuntime) overdue.push({ runnerName: runner.name, poolId: pool.id, state: 'draining', jobId: runner.jobId, age });
         break;
     }
   }
@@ -294,28 +316,34 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       return runner && !isEnded(runner) && !endedNames.has(name) ? runner : undefined;
     };
     for (const instance of snapshot.instances ?? []) {
-      if (instance.state === 'terminated' || !instance.name.startsWith(namePrefix) || terminatedIds.has(instance.providerId)) {
+      const { providerId, name } = instance;
+      if (instance.state === 'terminated' || !name.startsWith(namePrefix) || terminatedIds.has(providerId) || claimed.has(providerId)) {
         continue;
       }
+      // GitHub says a runner of that name is running a job: whatever the ledger says, never touch its machine.
+      const known = runnersByName.get(name);
+      if (busyNames.has(name) || (known?.githubId !== undefined && busyIds.has(known.githubId))) continue;
       const runner = owner(instance.name);
       if (runner) {
-        // Owned; or a second machine for the runner's name: never touch it while the runner works.
-        if (runner.providerId === undefined || runner.providerId === instance.providerId) continue;
+        // Its runner has no machine recorded yet (launch in flight): it is that machine.
+        if (runner.providerId === undefined) continue;
+        // A second machine for the name: never touch it while the runner works.
         if (runner.state === 'busy' || runner.state === 'draining') continue;
       } else if (runnersByName.has(instance.name)) {
-        terminations.push({ providerId: instance.providerId, runnerName: instance.name, poolId: instance.poolId, reason: 'runner-ended' });
+        terminations.push({ providerId, runnerName: instance.name, poolId: instance.poolId, reason: 'runner-ended' });
         continue;
       }
       const grace = byPool.get(instance.poolId)?.pool.bootTimeout ?? unknownPoolGrace;
       if (now - instance.launchedAt >= grace) {
-        terminations.push({ providerId: instance.providerId, runnerName: instance.name, poolId: instance.poolId, reason: 'orphan-instance' });
+        terminations.push({ providerId, runnerName: instance.name, poolId: instance.poolId, reason: 'orphan-instance' });
       }
     }
     for (const list of snapshot.registrations ?? []) {
       for (const registration of list.runners) {
-        if (!registration.name.startsWith(namePrefix) || registration.busy || deregisteredIds.has(registration.id)) continue;
+        const { id } = registration;
+        if (!registration.name.startsWith(namePrefix) || registration.busy || deregisteredIds.has(id) || claimedGithubIds.has(id)) continue;
         if (owner(registration.name)) continue;
-        deregistrations.push({ scope: list.scope, githubId: registration.id, runnerName: registration.name, reason: 'orphan-registration' });
+        deregistrations.push({ scope: list.scope, githubId: id, runnerName: registration.name, reason: 'orphan-registration' });
       }
     }
   }
