@@ -85,5 +85,6 @@ export type { ModelGitHubApiOptions } from './simulator/model-github.js';
 export { BaselinePolicy } from './simulator/baseline.js';
 export type { BaselineOptions, BaselineScaleUpOutcome } from './simulator/baseline.js';
 export { Observer } from './simulator/observer.js';
+export { CrashGate } from './simulator/crash.js';
 export type { ObserverEnd } from './simulator/observer.js';
 // --- end of simulator section ------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ export interface BaselineOptions {
   readonly minimumRunningTime?: number;
   /** Name prefix of the baseline's runners. Default `runner-`. */
   readonly namePrefix?: string;
+  /** Names new runners (shared by concurrent runs so names stay unique). Default `<prefix><pool>-<n>`. */
+  readonly nextName?: (poolId: string) => string;
 }
 
 /** The outcome of handling one event. */
@@ -33,6 +35,7 @@ export class BaselinePolicy {
   readonly #clock: Clock;
   readonly #minimumRunningTime: number;
   readonly #prefix: string;
+  readonly #nextName: (poolId: string) => string;
   #seq = 0;
 
   constructor(deps: {
@@ -48,6 +51,7 @@ export class BaselinePolicy {
     this.#clock = deps.clock;
     this.#minimumRunningTime = deps.options?.minimumRunningTime ?? 5 * 60_000;
     this.#prefix = deps.options?.namePrefix ?? 'runner-';
+    this.#nextName = deps.options?.nextName ?? ((poolId) => `${this.#prefix}${poolId}-${(++this.#seq).toString(36)}`);
   }
 
   /**
@@ -61,7 +65,7 @@ export class BaselinePolicy {
     if (!pool) return 'ignored';
     const instances = await this.#provider.list({ poolIds: [pool.id] }, signal);
     if (instances.length >= pool.maxRunners) return 'at-max';
-    const name = `${this.#prefix}${pool.id}-${(++this.#seq).toString(36)}`;
+    const name = this.#nextName(pool.id);
     const jit = await this.#github.createJitConfig(
       scopeOf(pool),
       { name, labels: pool.labels, ...(runnerGroupOf(pool) ? { runnerGroup: runnerGroupOf(pool) } : {}) },

@@ -60,6 +60,8 @@ export interface SimulationReport {
   readonly pools: readonly { readonly id: string; readonly maxRunners: number; readonly peakAlive: number; readonly launched: number }[];
   /** Errors that escaped a scale-up, reconcile or baseline run (each is retried by the schedule), by message. */
   readonly errors: Readonly<Record<string, number>>;
+  /** API calls by method: GitHub (`METHOD /route`) and cloud (`launch`, `list`, `terminate`, `throttled`). */
+  readonly calls: { readonly github: Readonly<Record<string, number>>; readonly cloud: Readonly<Record<string, number>> };
   /** Median boot time of the instances that booted, seconds. */
   readonly bootSecondsP50: number;
 }

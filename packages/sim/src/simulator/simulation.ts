@@ -1,14 +1,14 @@
 // The simulator: a trace of jobs against the GitHub model, the cloud model and a policy (ghr's real engine,
 // or the stateless baseline), wired as on AWS — webhooks (with chaos) → queue (delay, batches) → scale-up
 // runs, plus scheduled full reconciles (ghr) or scale-downs (baseline) — all in virtual time.
-import * as core from '@ghr/core';
-import { createMatcher, MemoryEventQueue, MemoryLedger } from '@ghr/core';
+import { createEngine, createMatcher, MemoryEventQueue, MemoryLedger } from '@ghr/core';
 import type { Engine, EngineOptions, JobEvent, Matcher, Pool, QueueMessage } from '@ghr/core';
 import { GitHubModel } from '../github/model.js';
 import type { WebhookAttempt, WebhookEvent } from '../github/types.js';
 import { BaselinePolicy } from './baseline.js';
 import type { BaselineOptions } from './baseline.js';
 import { CHAOS_PRESETS } from './chaos.js';
+import { CrashGate } from './crash.js';
 import type { Chaos } from './chaos.js';
 import { SimulatedCloud } from './cloud.js';
 import type { BootTime, CloudInstance, InstanceEndCause } from './cloud.js';
@@ -115,8 +115,9 @@ class Simulation {
   readonly #pools: ReadonlyMap<string, Pool>;
   readonly #queue: MemoryEventQueue;
   readonly #chaosRng: Random;
-  readonly #engine: Engine | undefined;
-  readonly #baseline: BaselinePolicy | undefined;
+  readonly #ledger: MemoryLedger;
+  readonly #engineRandom: () => number;
+  readonly #nextBaselineName: (poolId: string) => string;
   readonly #runnerIds = new Map<string, number>();
   readonly #providerIds = new Map<string, string>();
   readonly #exitedAt = new Map<string, number>();
@@ -125,6 +126,7 @@ class Simulation {
   #openJobs = 0;
   #running = 0;
   #arrived = 0;
+  #arriving = false;
   #pollAt: number | undefined;
   #tickAt: number | undefined;
 
@@ -164,26 +166,41 @@ class Simulation {
       rateLimitRate: this.#chaos.githubRateLimits,
     });
     this.#queue = new MemoryEventQueue({ clock: this.#scheduler, visibilityTimeout: this.#s.visibilityTimeout });
-    if (options.policy === 'ghr') {
-      const engineRng = rng.fork('engine');
-      this.#engine = (core as unknown as { createEngine: (deps: unknown) => Engine }).createEngine({
-        ledger: new MemoryLedger({ clock: this.#scheduler }),
-        github: this.#github,
-        provider: this.#cloud,
-        pools: options.pools,
-        clock: this.#scheduler,
-        options: { ...this.#s.engine, random: () => engineRng.next() },
-      });
-    } else {
-      this.#baseline = new BaselinePolicy({
-        pools: options.pools,
-        github: this.#github,
-        provider: this.#cloud,
-        clock: this.#scheduler,
-        ...(this.#s.baseline ? { options: this.#s.baseline } : {}),
-      });
-    }
+    this.#ledger = new MemoryLedger({ clock: this.#scheduler });
+    const engineRng = rng.fork('engine');
+    this.#engineRandom = () => engineRng.next();
+    let baselineSeq = 0;
+    this.#nextBaselineName = (poolId) => `runner-${poolId}-${(++baselineSeq).toString(36)}`;
     this.#model.onWebhook((attempt) => this.#webhook(attempt));
+  }
+
+  /** ghr's engine as one Lambda runs it: created per run, its ports cut off when the run crashes. */
+  #engine(gate?: CrashGate): Engine {
+    const wrap = <T extends object>(port: T): T => (gate ? gate.wrap(port) : port);
+    return createEngine({
+      ledger: wrap(this.#ledger),
+      github: wrap(this.#github),
+      provider: wrap(this.#cloud),
+      pools: this.#o.pools,
+      clock: this.#scheduler,
+      options: { ...this.#s.engine, random: this.#engineRandom },
+    });
+  }
+
+  /** The baseline as one Lambda runs it. */
+  #baseline(gate?: CrashGate): BaselinePolicy {
+    const wrap = <T extends object>(port: T): T => (gate ? gate.wrap(port) : port);
+    return new BaselinePolicy({
+      pools: this.#o.pools,
+      github: wrap(this.#github),
+      provider: wrap(this.#cloud),
+      clock: this.#scheduler,
+      options: { ...this.#s.baseline, nextName: this.#nextBaselineName },
+    });
+  }
+
+  get #isGhr(): boolean {
+    return this.#o.policy === 'ghr';
   }
 
   async run(): Promise<SimulationReport> {
@@ -192,10 +209,12 @@ class Simulation {
     const start = s.start;
     for (const job of trace.jobs) {
       this.#scheduler.at(start + job.at * 1000, () => {
+        // The model emits `queued` (and may start the job on an idle runner) before queueJob returns: the
+        // observer registers the trace job from that first event.
+        this.#arriving = true;
         const queued = this.#model.queueJob({ repo: job.repo, labels: job.labels, durationMs: Math.round(job.duration * 1000) });
+        this.#arriving = false;
         this.#arrived++;
-        this.#traceJobs.add(queued.id);
-        this.#observer.jobQueued(queued.id);
         if (job.cancelAt !== undefined) {
           this.#scheduler.at(start + job.cancelAt * 1000, () => {
             if (this.#model.job(queued.id)?.status !== 'completed') this.#model.cancelJob(queued.id);
@@ -218,7 +237,7 @@ class Simulation {
         jobsTotal: trace.jobs.length,
       }),
     );
-    if (this.#engine) every(s.reconcileInterval, () => this.#fullReconcile());
+    if (this.#isGhr) every(s.reconcileInterval, () => this.#fullReconcile());
     else every(s.scaleDownInterval, () => this.#scaleDown());
     this.#sample();
 
@@ -227,7 +246,7 @@ class Simulation {
     await this.#scheduler.runUntil(lastArrival, () => (settle(), false));
     await this.#scheduler.runUntil(lastArrival + s.drainLimit, () => (settle(), this.#openJobs === 0));
     // Two full reconciles (or scale-downs) after the work is done, then the observer judges.
-    const passes = this.#engine ? s.reconcileInterval : s.scaleDownInterval;
+    const passes = this.#isGhr ? s.reconcileInterval : s.scaleDownInterval;
     await this.#scheduler.runUntil(this.#scheduler.now() + 2 * passes + 5_000, () => (settle(), false));
     this.#sample();
     return this.#report();
@@ -313,6 +332,10 @@ class Simulation {
     switch (event.action) {
       case 'queued':
         this.#openJobs++;
+        if (this.#arriving) {
+          this.#traceJobs.add(job.id);
+          this.#observer.jobQueued(job.id);
+        }
         break;
       case 'in_progress':
         this.#running++;
@@ -367,7 +390,7 @@ class Simulation {
       poolId: match.pool?.id ?? null,
       receivedAt: this.#scheduler.now(),
     };
-    const delay = this.#s.queueDelay ?? (this.#engine ? 0 : 30_000);
+    const delay = this.#s.queueDelay ?? (this.#isGhr ? 0 : 30_000);
     const send = () =>
       this.#scheduler.spawn('queue.send', async () => {
         await this.#queue.send([jobEvent], NEVER);
@@ -397,48 +420,46 @@ class Simulation {
 
   async #scaleUpRun(messages: readonly QueueMessage[]): Promise<void> {
     const controller = new AbortController();
-    const deadline = this.#scheduler.now() + this.#s.runDeadline;
-    this.#scheduler.at(deadline, () => controller.abort(new Error('deadline')));
-    let crashed = false;
+    this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
+    const gate = new CrashGate();
     if (this.#chaosRng.chance(this.#chaos.scaleUpCrashes)) {
-      this.#scheduler.after(this.#chaosRng.uniform(0, 3_000), () => {
-        crashed = true;
-        controller.abort(new Error('crash'));
-      });
+      this.#scheduler.after(this.#chaosRng.uniform(0, 3_000), () => gate.crash());
     }
     const signal = controller.signal;
     const done: string[] = [];
     try {
-      if (this.#engine) {
+      if (this.#isGhr) {
+        const engine = this.#engine(gate);
         const events = messages.map((m) => m.event);
-        const result = await this.#engine.ingest(events, signal);
+        const result = await engine.ingest(events, signal);
         const failed = new Set(result.unprocessed.map((u) => u.event));
         for (const m of messages) if (!failed.has(m.event)) done.push(m.id);
         if (result.touchedPools.length > 0 && !signal.aborted) {
-          const reconcile = await this.#engine.reconcile({ pools: result.touchedPools, sweep: false }, signal);
-          this.#countErrors(reconcile.errors);
+          const reconcile = await engine.reconcile({ pools: result.touchedPools, sweep: false }, signal);
+          if (!gate.crashed) this.#countErrors(reconcile.errors);
         }
-      } else if (this.#baseline) {
+      } else {
+        const baseline = this.#baseline(gate);
         for (const m of messages) {
           if (signal.aborted) break;
           try {
-            await this.#baseline.scaleUp(m.event, signal);
+            await baseline.scaleUp(m.event, signal);
             done.push(m.id);
           } catch (error) {
-            this.#countError(error);
+            if (!gate.crashed) this.#countError(error);
           }
         }
       }
     } catch (error) {
-      if (!crashed) this.#countError(error);
+      if (!gate.crashed) this.#countError(error);
     }
-    if (!crashed && done.length > 0) await this.#queue.ack(done, NEVER);
-    if (crashed || done.length < messages.length) this.#schedulePoll(this.#scheduler.now() + this.#s.visibilityTimeout + 1);
+    if (gate.crashed) this.#bump('scale-up run crashed (chaos)');
+    else if (done.length > 0) await this.#queue.ack(done, NEVER);
+    if (gate.crashed || done.length < messages.length) this.#schedulePoll(this.#scheduler.now() + this.#s.visibilityTimeout + 1);
   }
 
   #fullReconcile(): void {
-    const engine = this.#engine;
-    if (!engine) return;
+    const engine = this.#engine();
     this.#scheduler.spawn('reconcile', async () => {
       const controller = new AbortController();
       this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
@@ -452,8 +473,7 @@ class Simulation {
   }
 
   #scaleDown(): void {
-    const baseline = this.#baseline;
-    if (!baseline) return;
+    const baseline = this.#baseline();
     this.#scheduler.spawn('scale-down', async () => {
       const controller = new AbortController();
       this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
@@ -497,8 +517,8 @@ class Simulation {
   }
 
   #interruptionWarning(instance: CloudInstance): void {
-    const engine = this.#engine;
-    if (!engine) return;
+    if (!this.#isGhr) return;
+    const engine = this.#engine();
     this.#scheduler.spawn('interrupted', async () => {
       const controller = new AbortController();
       this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
@@ -585,6 +605,7 @@ class Simulation {
       steps: this.#scheduler.steps,
       pools: this.#observer.pools(),
       errors: Object.fromEntries([...this.#errors].sort((a, b) => b[1] - a[1])),
+      calls: { github: Object.fromEntries(this.#github.calls), cloud: { ...this.#cloud.calls } },
       bootSecondsP50: Math.round(quantile(boots, 0.5) * 10) / 10,
     };
   }
