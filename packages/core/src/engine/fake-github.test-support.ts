@@ -27,6 +27,8 @@ export class FakeGitHub implements GitHubApi {
   /** Secrets handed out, to check none leaks into logs. */
   readonly secrets: string[] = [];
   failJit = 0;
+  /** Called on `redeliver` (the world sends the delivery again). */
+  onRedeliver?: (id: number) => void;
   #nextId = 100;
 
   #count(name: string): void {
@@ -117,6 +119,7 @@ export class FakeGitHub implements GitHubApi {
   async redeliver(id: number): Promise<void> {
     this.#count('redeliver');
     this.redelivered.push(id);
+    this.onRedeliver?.(id);
   }
 
   async latestRunnerRelease(): Promise<RunnerRelease> {
