@@ -48,6 +48,9 @@ interface Entry {
   readonly index: number;
   readonly labels: ReadonlySet<string>;
   readonly subset: boolean;
+  /** Lower-case `owner` (org or repo owner), `owner/repo`, or `undefined` for an enterprise (serves any). */
+  readonly owner: string | undefined;
+  readonly repo: string | undefined;
 }
 
 /** The fixed order in which pools are tried: priority desc, fewer labels, declaration order. */
@@ -68,6 +71,11 @@ export function scopeServes(scope: Pool['scope'], repository: RepositoryRef): bo
     case 'enterprise':
       return true;
   }
+}
+
+/** Whether the entry's scope serves the (lower-case) repository; enterprise pools serve any. */
+function serves(entry: Entry, owner: string, repo: string): boolean {
+  return entry.owner === undefined || (entry.owner === owner && (entry.repo === undefined || entry.repo === repo));
 }
 
 function accepts(entry: Entry, job: ReadonlySet<string>): boolean {
@@ -92,11 +100,22 @@ function describeScope(scope: Pool['scope']): string {
   }
 }
 
-function explain(entries: readonly Entry[], jobLabels: readonly string[], options: MatchOptions | undefined): NoPoolMatch {
+/** The pools that may serve one repository (or all pools), and every label they have. */
+interface View {
+  readonly eligible: readonly Entry[];
+  readonly known: ReadonlySet<string>;
+}
+
+function view(eligible: readonly Entry[]): View {
+  const known = new Set<string>();
+  for (const e of eligible) for (const l of e.labels) known.add(l);
+  return { eligible, known };
+}
+
+function explain(entries: readonly Entry[], scoped: View, jobLabels: readonly string[], repository: RepositoryRef | undefined): NoPoolMatch {
   if (jobLabels.length === 0) return { pool: null, reason: 'the job has no runs-on labels' };
   if (entries.length === 0) return { pool: null, reason: 'no pools are configured' };
-  const repository = options?.repository;
-  const eligible = repository ? entries.filter((e) => scopeServes(e.pool.scope, repository)) : entries;
+  const { eligible, known } = scoped;
   if (eligible.length === 0 && repository) {
     const scopes = [...new Set(entries.map((e) => describeScope(e.pool.scope)))].join('; ');
     return {
@@ -112,8 +131,6 @@ function explain(entries: readonly Entry[], jobLabels: readonly string[], option
     seen.add(n);
     return true;
   });
-  const known = new Set<string>();
-  for (const e of eligible) for (const l of e.labels) known.add(l);
   const unknown = distinct.filter((l) => !known.has(normalizeLabel(l)));
   const asked = `the job asks for [${distinct.join(', ')}]`;
   if (unknown.length > 0) {
@@ -167,21 +184,61 @@ function explain(entries: readonly Entry[], jobLabels: readonly string[], option
  * ```
  */
 export function createMatcher(pools: readonly Pool[]): Matcher {
-  const entries: Entry[] = pools.map((pool, index) => ({
-    pool,
-    index,
-    labels: labelSet(pool.labels),
-    subset: pool.match === 'subset',
-  }));
+  const entries: Entry[] = pools.map((pool, index) => {
+    const { scope } = pool;
+    return {
+      pool,
+      index,
+      labels: labelSet(pool.labels),
+      subset: pool.match === 'subset',
+      owner: scope.kind === 'org' ? scope.org.toLowerCase() : scope.kind === 'repo' ? scope.owner.toLowerCase() : undefined,
+      repo: scope.kind === 'repo' ? scope.repo.toLowerCase() : undefined,
+    };
+  });
   const ranked = [...entries].sort(byRank);
+  // Label → the pools that have it, in rank order. A pool that can take a job has every label of the job, so
+  // it is in the shortest of these lists; scanning that list in rank order finds the best pool first.
+  const byLabel = new Map<string, Entry[]>();
+  for (const entry of ranked) {
+    for (const label of entry.labels) {
+      let list = byLabel.get(label);
+      if (!list) byLabel.set(label, (list = []));
+      list.push(entry);
+    }
+  }
+  const everywhere = view(entries);
+  const perRepository = new Map<string, View>();
+  const viewFor = (owner: string, repo: string): View => {
+    const key = `${owner}/${repo}`;
+    let found = perRepository.get(key);
+    if (!found) {
+      if (perRepository.size >= 10_000) perRepository.clear();
+      found = view(entries.filter((e) => serves(e, owner, repo)));
+      perRepository.set(key, found);
+    }
+    return found;
+  };
   return (jobLabels, options) => {
     const job = labelSet(jobLabels);
     const repository = options?.repository;
-    for (const entry of ranked) {
-      if (repository && !scopeServes(entry.pool.scope, repository)) continue;
-      if (accepts(entry, job)) return { pool: entry.pool };
+    const owner = repository?.owner.toLowerCase();
+    const repo = repository?.repo.toLowerCase();
+    let candidates: readonly Entry[] | undefined;
+    for (const label of job) {
+      const list = byLabel.get(label);
+      if (!list) {
+        candidates = undefined;
+        break;
+      }
+      if (!candidates || list.length < candidates.length) candidates = list;
     }
-    return explain(entries, jobLabels, options);
+    if (candidates) {
+      for (const entry of candidates) {
+        if (owner !== undefined && !serves(entry, owner, repo as string)) continue;
+        if (accepts(entry, job)) return { pool: entry.pool };
+      }
+    }
+    return explain(entries, owner === undefined ? everywhere : viewFor(owner, repo as string), jobLabels, repository);
   };
 }
 
