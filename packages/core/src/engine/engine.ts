@@ -239,7 +239,8 @@ class LifecycleEngine implements Engine {
         const job = newJob(event, now, checkedAt);
         if ((await this.#ledger.putJob(job, signal)) === 'ok') {
           this.#log.info('job recorded', { job: job.id, status: job.status, pool: job.poolId, repo: repoName(job) });
-          this.#jobMetrics(undefined, job);
+          // First heard of when it started (the queued event was lost): only GitHub's creation time tells the wait.
+          if (event.job.createdAt !== undefined) this.#jobMetrics(undefined, job);
           return { outcome: 'applied', job };
         }
         continue;
@@ -284,7 +285,7 @@ class LifecycleEngine implements Engine {
       const startedAt = job.startedAt ?? this.#clock.now();
       const { runner, changed } = await this.#updateRunner(name, signal, (r) => {
         if (r.state === 'busy') return r.jobId === job.id ? undefined : { jobId: job.id, busySince: startedAt };
-        if (!ALIVE.has(r.state)) return undefined;
+        if (!ALIVE.has(r.state) || (r.state === 'draining' && r.reason === REASON_JOB_COMPLETED)) return undefined;
         return { state: 'busy', jobId: job.id, busySince: startedAt, onlineAt: r.onlineAt ?? startedAt };
       });
       if (changed && runner) this.#log.info('runner busy', { runner: name, job: job.id, pool: runner.poolId });
