@@ -162,7 +162,9 @@ export function checkConfig(github: GitHubConfig | undefined, pools: readonly In
   const issues: ConfigIssue[] = [];
   for (const entry of pools) checkPool(entry, issues);
 
-  // GitHub auth vs scopes.
+  // GitHub auth vs scopes. Enterprise runner endpoints refuse GitHub App installation tokens (GitHub REST docs,
+  // self-hosted runners, enterprise endpoints: "does not work with ... GitHub App installation access tokens");
+  // see GitHubTokenAuth in types.ts.
   if (github?.auth.kind === 'app') {
     for (const { index, pool } of pools) {
       if (pool.scope.kind === 'enterprise') {

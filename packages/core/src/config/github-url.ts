@@ -1,4 +1,7 @@
-// The GitHub REST API base URL from the one `github.url` setting.
+// The GitHub REST API base URL from the one `github.url` setting. GitHub docs: GHES REST endpoints are under
+// `http(s)://<hostname>/api/v3`; on GHE.com (data residency) "replace api.github.com with your enterprise's
+// dedicated subdomain at api.SUBDOMAIN.ghe.com". @ghr/github has the same rule as `apiBaseUrl` (plus the
+// registration URLs); this pure copy lets config derive `github.apiUrl` without depending on an adapter.
 import { GhrError } from '../errors.js';
 
 /**

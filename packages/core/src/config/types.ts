@@ -15,9 +15,11 @@ export interface GitHubAppAuth {
 
 /**
  * Authenticate with a personal access token (classic). The only choice for enterprise-scoped pools: GitHub's
- * REST docs for the enterprise self-hosted runner endpoints say they "do not work with GitHub App user access
- * tokens, GitHub App installation access tokens, or fine-grained personal access tokens" and need a classic
- * token (or OAuth app token) with the `manage_runners:enterprise` scope.
+ * REST docs for the enterprise self-hosted runner endpoints (https://docs.github.com/en/rest/actions/self-hosted-runners,
+ * e.g. "List self-hosted runners for an enterprise") say "This endpoint does not work with GitHub App user
+ * access tokens, GitHub App installation access tokens, or fine-grained personal access tokens", and that OAuth
+ * app tokens and classic personal access tokens need the `manage_runners:enterprise` scope. (GitHub Apps have
+ * no enterprise runner permission; ARC's docs likewise allow enterprise runner scale sets with classic PATs only.)
  */
 export interface GitHubTokenAuth {
   readonly kind: 'token';

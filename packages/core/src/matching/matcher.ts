@@ -4,10 +4,13 @@
 // - A pool in `subset` mode can serve a job when the job's labels are a subset of the pool's labels: GitHub's
 //   own routing rule. A pool in `exact` mode only when the two label sets are equal. Labels compare
 //   case-insensitively, order-free, duplicates ignored.
-// - Only a pool's configured `labels` count. GitHub's implicit labels of self-hosted runners (`self-hosted`,
-//   the OS, the architecture) are not added: runners registered with a JIT config carry the labels ghr passes,
-//   and whether GitHub adds its defaults has varied, so a pool that should take `runs-on: [self-hosted, linux]`
-//   jobs lists those labels itself. Being explicit never launches a runner that cannot take its job.
+// - Only a pool's configured `labels` count. GitHub docs ("Using self-hosted runners in a workflow"): a runner
+//   "automatically receives" `self-hosted`, its OS (`linux`, `windows`, `macOS`) and architecture (`x64`, `ARM`,
+//   `ARM64`) unless created with `--no-default-labels`. ghr registers runners through JIT configs with explicit
+//   labels, and whether JIT runners also get the defaults has been reported both ways (discussion in
+//   github-aws-runners/terraform-aws-github-runner#3491), so ghr does not assume them: a pool that should take
+//   `runs-on: [self-hosted, linux]` lists those labels itself. Being explicit never launches a runner for a job
+//   it cannot take; at worst a job stays unmatched with a reason that names the missing label.
 // - Scope: when the job's repository is known, a pool only serves it when its runners could: an org pool the
 //   org's repositories, a repo pool that repository, an enterprise pool any repository (ghr does not know the
 //   enterprise's organizations; GitHub's runner-group policy still applies at GitHub).
