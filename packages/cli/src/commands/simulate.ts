@@ -99,7 +99,7 @@ export async function simulateCommand(argv: readonly string[], io: CliIo): Promi
       chaos,
       onProgress: (progress) => {
         const now = Date.now();
-        if (now - lastProgress < 1_000) return;
+        if (now - lastProgress < 2_000) return;
         lastProgress = now;
         const line = `simulated ${(progress.simulatedSeconds / 3600).toFixed(2)} h, ${progress.jobsArrived}/${progress.jobsTotal} jobs queued so far`;
         io.stderr(io.stderrIsTty ? `\r${line}` : `${line}\n`);

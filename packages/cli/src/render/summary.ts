@@ -24,7 +24,7 @@ export function renderSummary(report: SimulationReport, labels: { readonly trace
     `  runner time    busy ${fmt(r.runnerSeconds.busy / 3600, 1)} h, idle ${fmt(r.runnerSeconds.idle / 3600, 1)} h, booting ${fmt(r.runnerSeconds.booting / 3600, 1)} h  (idle ${fmt(r.jobs.total === 0 ? 0 : r.runnerSeconds.idle / r.jobs.total)} s per job)`,
     `  runners        ${r.runnersLaunched} launched; ${report.pools.map((p) => `${p.id} peak ${p.peakAlive}/${p.maxRunners}`).join(', ')}`,
     `  API calls      GitHub ${r.githubApiCalls.total} (${fmt(r.githubApiCalls.perJob, 2)} per job), cloud ${r.cloudApiCalls.total} (${fmt(r.cloudApiCalls.perJob, 2)} per job)`,
-    `  violations     ${violations === 0 ? 'none' : `${violations}:`} max runners exceeded ${v.maxRunnersExceeded}, busy runner terminated ${v.busyRunnerTerminated}, orphans left ${v.orphansLeft}, jobs lost ${v.jobsLost}`,
+    `  violations     ${violations === 0 ? 'none' : violations} (max runners exceeded ${v.maxRunnersExceeded}, busy runner terminated ${v.busyRunnerTerminated}, orphans left ${v.orphansLeft}, jobs lost ${v.jobsLost})`,
   ];
   const errors = Object.entries(report.errors);
   if (errors.length > 0) {

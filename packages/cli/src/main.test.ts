@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from './main.js';
+import type { CliIo } from './io.js';
+
+const example = fileURLToPath(new URL('../../../examples/ghr.config.yaml', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'ghr-cli-'));
+
+function capture(): CliIo & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    stderrIsTty: false,
+    stdout(text: string) {
+      io.out += text;
+    },
+    stderr(text: string) {
+      io.err += text;
+    },
+  };
+  return io;
+}
+
+describe('ghr simulate', () => {
+  it('prints exactly one JSON object with --json', async () => {
+    // Arrange
+    const io = capture();
+    // Act
+    const code = await main(['simulate', '--config', example, '--trace', 'burst', '--size', '20', '--seed', '3', '--json'], io);
+    // Assert
+    expect(code).toBe(0);
+    const lines = io.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0] as string) as Record<string, unknown>;
+    expect(result.policy).toBe('ghr');
+    expect(result.seed).toBe(3);
+    expect(result.jobs).toMatchObject({ total: 20 });
+    expect(Object.keys(result.violations as object)).toEqual(['maxRunnersExceeded', 'busyRunnerTerminated', 'orphansLeft', 'jobsLost']);
+  });
+
+  it('prints a readable summary and a terminal chart, and writes an SVG chart', async () => {
+    const io = capture();
+    const chart = join(dir, 'chart.svg');
+    const code = await main(
+      ['simulate', '--config', example, '--trace', 'cancellations', '--size', '20', '--policy', 'baseline', '--chaos', 'flaky', '--chart', chart],
+      io,
+    );
+    expect(code).toBe(0);
+    expect(io.out).toContain('policy baseline, trace cancellations, chaos flaky');
+    expect(io.out).toContain('violations');
+    expect(io.out).toContain('▪ queued jobs');
+    expect(readFileSync(chart, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+  });
+
+  it('runs a trace file', async () => {
+    const trace = join(dir, 'trace.json');
+    writeFileSync(trace, JSON.stringify({ jobs: [{ at: 5, repo: 'acme/web', labels: ['self-hosted', 'linux', 'x64'], duration: 60 }] }));
+    const io = capture();
+    expect(await main(['simulate', '--config', example, '--trace', trace, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.out).jobs).toEqual({ total: 1, served: 1, unserved: 0, cancelled: 0 });
+  });
+
+  it('exits 2 with a clear message for a bad trace', async () => {
+    const trace = join(dir, 'bad-trace.json');
+    writeFileSync(trace, JSON.stringify({ jobs: [{ at: -1, repo: 'web', labels: [], duration: 1 }] }));
+    const io = capture();
+    expect(await main(['simulate', '--config', example, '--trace', trace], io)).toBe(2);
+    expect(io.err).toContain('jobs[0].at');
+    expect(io.err).toContain('jobs[0].repo');
+    expect(io.out).toBe('');
+  });
+
+  it('exits 2 with the config errors for a bad config', async () => {
+    const config = join(dir, 'bad.yaml');
+    writeFileSync(config, 'github: {}\npools: []\n');
+    const io = capture();
+    expect(await main(['simulate', '--config', config, '--trace', 'burst'], io)).toBe(2);
+    expect(io.err).toMatch(/Invalid ghr config/);
+  });
+
+  it('exits 2 for a missing file, an unknown generator, a bad option or a bad chaos preset', async () => {
+    const cases = [
+      ['simulate', '--config', join(dir, 'nope.yaml'), '--trace', 'burst'],
+      ['simulate', '--config', example, '--trace', 'bursty'],
+      ['simulate', '--config', example, '--trace', 'burst', '--policy', 'magic'],
+      ['simulate', '--config', example, '--trace', 'burst', '--seed', 'x'],
+      ['simulate', '--config', example, '--trace', 'burst', '--chaos', 'evil'],
+      ['simulate', '--trace', 'burst'],
+      ['simulate', '--config', example, '--trace', 'burst', '--frobnicate'],
+    ];
+    for (const argv of cases) {
+      const io = capture();
+      expect(await main(argv, io), argv.join(' ')).toBe(2);
+      expect(io.err.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('prints help and rejects unknown commands', async () => {
+    const help = capture();
+    expect(await main(['simulate', '--help'], help)).toBe(0);
+    expect(help.out).toContain('Usage: ghr simulate');
+    const unknown = capture();
+    expect(await main(['frob'], unknown)).toBe(2);
+    expect(unknown.err).toContain('unknown command');
+  });
+});
