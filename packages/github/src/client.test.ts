@@ -24,7 +24,7 @@ type Handler = (request: Sent) => { status: number; body?: unknown; headers?: Re
 function fakeGitHub(handler: Handler, options: { tokenTtlMs?: number; now?: () => number } = {}) {
   const sent: Sent[] = [];
   let mints = 0;
-  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  const fakeFetch = (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const headers = (init?.headers ?? {}) as Record<string, string>;
     const request: Sent = {
@@ -52,8 +52,8 @@ function fakeGitHub(handler: Handler, options: { tokenTtlMs?: number; now?: () =
     }
     const answer = handler(request) ?? { status: 404, body: { message: 'Not Found' } };
     return json(answer.status, answer.body, answer.headers);
-  }) as typeof fetch;
-  return { fetch, sent, mints: () => mints };
+  }) as typeof globalThis.fetch;
+  return { fetch: fakeFetch, sent, mints: () => mints };
 }
 
 function verifyJwt(jwt: string): boolean {
@@ -281,7 +281,7 @@ describe('GitHubClient operations', () => {
       return {
         status: 200,
         body: pages[cursor],
-        headers: cursor === '' ? { link: '<https://api.test/app/hook/deliveries?per_page=100&cursor=c2>; rel="next"' } : {},
+        headers: (cursor === '' ? { link: '<https://api.test/app/hook/deliveries?per_page=100&cursor=c2>; rel="next"' } : {}) as Record<string, string>,
       };
     });
     const client = new GitHubClient({ apiUrl: 'https://api.test', auth: { kind: 'app', appId: 1, privateKey: PKCS8_PEM }, fetch: github.fetch });
@@ -352,7 +352,10 @@ describe('GitHubClient retries and deadlines', () => {
   it('never puts a token in an error', async () => {
     const github = fakeGitHub(() => ({ status: 401, body: { message: 'Bad credentials' } }));
     const client = new GitHubClient({ apiUrl: 'https://api.test', auth: token, fetch: github.fetch });
-    const error = await client.listRunners(ORG, signal()).catch((e: unknown) => e as GitHubError);
+    const error = (await client.listRunners(ORG, signal()).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as GitHubError;
     expect(JSON.stringify({ ...error, message: error.message, cause: String(error.cause), stack: error.stack })).not.toContain('ghp_0123456789abcdef');
     expect(error).toMatchObject({ code: 'unauthorized', retryable: false });
   });

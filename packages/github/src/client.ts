@@ -6,7 +6,7 @@ import type { OctokitOptions } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
-import { silentLogger, systemClock } from '@ghr/core';
+import { githubApiUrl, silentLogger, systemClock } from '@ghr/core';
 import type {
   Clock,
   DeleteRunnerResult,
@@ -24,7 +24,6 @@ import { fitsDeadline, raceAbort } from './deadline.js';
 import { GitHubError, redact, toGitHubError } from './errors.js';
 import { parseRunnerRelease } from './releases.js';
 import { InstallationTokenCache } from './token-cache.js';
-import { apiBaseUrl } from './urls.js';
 
 /** How the client authenticates. */
 export type GitHubAuth =
@@ -76,7 +75,7 @@ export interface GitHubClientStats {
 /** Options of {@link GitHubClient}. */
 export interface GitHubClientOptions {
   readonly auth: GitHubAuth;
-  /** github.com, a GHES host or `https://<name>.ghe.com`; the API URL is derived (see `apiBaseUrl`). Default github.com. */
+  /** github.com, a GHES host or `https://<name>.ghe.com`; the API URL is derived (core's `githubApiUrl`). Default github.com. */
   readonly githubUrl?: string;
   /** The REST API base URL, when it is not the one derived from `githubUrl` (a proxy, a test server). */
   readonly apiUrl?: string;
@@ -300,7 +299,7 @@ export class GitHubClient implements GitHubApi {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.onRateLimit = options.onRateLimit;
-    this.baseUrl = (options.apiUrl ?? apiBaseUrl(options.githubUrl ?? 'https://github.com')).replace(/\/+$/, '');
+    this.baseUrl = (options.apiUrl ?? githubApiUrl(options.githubUrl ?? 'https://github.com')).replace(/\/+$/, '');
     const now = () => this.clock.now();
     const maxWaitMs = options.throttle?.maxWaitMs ?? 60_000;
     const maxRateRetries = options.throttle?.maxRetries ?? 3;
@@ -404,7 +403,20 @@ export class GitHubClient implements GitHubApi {
 
   // ---------------------------------------------------------------------------------------------- operations
 
-  /** {@inheritDoc @ghr/core#GitHubApi.createJitConfig} */
+  /**
+   * A JIT runner configuration (`POST …/actions/runners/generate-jitconfig`). `runnerGroup` is resolved by name
+   * (listed once per scope, then cached); none means the Default group (id 1). A duplicate name is a
+   * `conflict`. The `encodedJitConfig` is a secret: hand it to the runner only.
+   *
+   * @example
+   * ```ts
+   * const { runnerId, encodedJitConfig } = await github.createJitConfig(
+   *   { kind: 'repo', owner: 'acme', repo: 'web' },
+   *   { name: 'ghr-linux-7', labels: ['self-hosted', 'linux'] },
+   *   signal,
+   * );
+   * ```
+   */
   createJitConfig(
     scope: RunnerScope,
     request: { readonly name: string; readonly labels: readonly string[]; readonly runnerGroup?: string; readonly workFolder?: string },
@@ -444,7 +456,14 @@ export class GitHubClient implements GitHubApi {
     );
   }
 
-  /** {@inheritDoc @ghr/core#GitHubApi.createRegistrationToken} */
+  /**
+   * A registration token for `config.sh` (non-ephemeral pools); it expires after an hour.
+   *
+   * @example
+   * ```ts
+   * const { token, expiresAt } = await github.createRegistrationToken({ kind: 'org', org: 'acme' }, signal);
+   * ```
+   */
   createRegistrationToken(scope: RunnerScope, signal: AbortSignal): Promise<{ readonly token: string; readonly expiresAt: number }> {
     const op = 'createRegistrationToken';
     return this.run(op, signal, () =>
@@ -460,7 +479,14 @@ export class GitHubClient implements GitHubApi {
     );
   }
 
-  /** {@inheritDoc @ghr/core#GitHubApi.listRunners} */
+  /**
+   * Every runner registration of a scope, 100 per request, stopping at `total_count` (250 runners: 3 requests).
+   *
+   * @example
+   * ```ts
+   * const idle = (await github.listRunners({ kind: 'org', org: 'acme' }, signal)).filter((r) => !r.busy);
+   * ```
+   */
   listRunners(scope: RunnerScope, signal: AbortSignal): Promise<readonly GitHubRunner[]> {
     const op = 'listRunners';
     return this.run(op, signal, () =>
@@ -485,7 +511,14 @@ export class GitHubClient implements GitHubApi {
     );
   }
 
-  /** {@inheritDoc @ghr/core#GitHubApi.getRunner} */
+  /**
+   * One runner registration, or `undefined` when GitHub does not know it (404).
+   *
+   * @example
+   * ```ts
+   * const runner = await github.getRunner({ kind: 'org', org: 'acme' }, 42, signal);
+   * ```
+   */
   getRunner(scope: RunnerScope, runnerId: number, signal: AbortSignal): Promise<GitHubRunner | undefined> {
     const op = 'getRunner';
     return this.run(op, signal, () =>
@@ -505,7 +538,14 @@ export class GitHubClient implements GitHubApi {
     );
   }
 
-  /** {@inheritDoc @ghr/core#GitHubApi.deleteRunner} */
+  /**
+   * Deregisters a runner: `deleted`, `busy` (GitHub answered 422: it is running a job) or `not-found`.
+   *
+   * @example
+   * ```ts
+   * if ((await github.deleteRunner(scope, runner.githubId, signal)) !== 'busy') await provider.terminate([id], signal);
+   * ```
+   */
   deleteRunner(scope: RunnerScope, runnerId: number, signal: AbortSignal): Promise<DeleteRunnerResult> {
     const op = 'deleteRunner';
     return this.run(op, signal, () =>
@@ -523,7 +563,14 @@ export class GitHubClient implements GitHubApi {
     );
   }
 
-  /** {@inheritDoc @ghr/core#GitHubApi.getJob} */
+  /**
+   * A job's status as GitHub reports it, or `undefined` for an unknown job (404).
+   *
+   * @example
+   * ```ts
+   * const job = await github.getJob({ owner: 'acme', repo: 'web' }, 123, signal);
+   * ```
+   */
   getJob(repository: RepositoryRef, jobId: number, signal: AbortSignal): Promise<GitHubJob | undefined> {
     const op = 'getJob';
     return this.run(op, signal, () =>
@@ -543,7 +590,14 @@ export class GitHubClient implements GitHubApi {
     );
   }
 
-  /** {@inheritDoc @ghr/core#GitHubApi.rerunJob} */
+  /**
+   * Re-runs one job of a completed workflow run (e.g. after a spot interruption killed its runner).
+   *
+   * @example
+   * ```ts
+   * await github.rerunJob({ owner: 'acme', repo: 'web' }, 123, signal);
+   * ```
+   */
   rerunJob(repository: RepositoryRef, jobId: number, signal: AbortSignal): Promise<void> {
     const op = 'rerunJob';
     return this.run(op, signal, () =>
@@ -604,7 +658,14 @@ export class GitHubClient implements GitHubApi {
     });
   }
 
-  /** {@inheritDoc @ghr/core#GitHubApi.redeliver} */
+  /**
+   * Asks GitHub to deliver a webhook delivery again (same `X-GitHub-Delivery` GUID). Needs App auth.
+   *
+   * @example
+   * ```ts
+   * await github.redeliver(delivery.id, signal);
+   * ```
+   */
   redeliver(deliveryId: number, signal: AbortSignal): Promise<void> {
     const op = 'redeliver';
     return this.run(op, signal, async () => {

@@ -62,7 +62,7 @@ describe('toGitHubError', () => {
 
   it('never carries tokens, headers or the RequestError itself', () => {
     const error = toGitHubError(requestError(401, 'Bad credentials for ghs_abcdefghijklmnop1234'), 'listRunners', NOW);
-    const everything = JSON.stringify({ message: error.message, cause: String(error.cause), stack: error.stack, ...error });
+    const everything = JSON.stringify({ ...error, message: error.message, cause: String(error.cause), stack: error.stack });
     expect(everything).not.toContain('ghs_abcdefghijklmnop1234');
     expect(everything).not.toContain('ghs_secretsecret');
     expect(error.cause).not.toBeInstanceOf(RequestError);

@@ -1,5 +1,6 @@
 // From one `githubUrl` setting to the REST API base URL and the URLs runners register against.
 import type { RunnerScope } from '@ghr/core';
+// The API base URL itself comes from core: `githubApiUrl` (config/github-url.ts).
 import { GitHubError } from './errors.js';
 
 function parse(githubUrl: string): URL {
@@ -18,30 +19,6 @@ function parse(githubUrl: string): URL {
 /** True for github.com itself (and its API host). */
 function isDotCom(host: string): boolean {
   return host === 'github.com' || host === 'www.github.com' || host === 'api.github.com';
-}
-
-/**
- * The REST API base URL for a GitHub web URL: github.com → `https://api.github.com`; GitHub Enterprise Cloud with
- * data residency (`https://acme.ghe.com`) → `https://api.acme.ghe.com`; GitHub Enterprise Server
- * (`https://ghe.example.com`) → `https://ghe.example.com/api/v3`. An API URL passes through unchanged.
- *
- * @example
- * ```ts
- * apiBaseUrl('https://github.com'); // 'https://api.github.com'
- * apiBaseUrl('https://ghe.example.com'); // 'https://ghe.example.com/api/v3'
- * apiBaseUrl('https://acme.ghe.com'); // 'https://api.acme.ghe.com'
- * ```
- */
-export function apiBaseUrl(githubUrl: string): string {
-  const url = parse(githubUrl);
-  const host = url.hostname.toLowerCase();
-  if (isDotCom(host)) return 'https://api.github.com';
-  if (host.endsWith('.ghe.com')) {
-    return host.startsWith('api.') ? `${url.protocol}//${url.host}` : `${url.protocol}//api.${url.host}`;
-  }
-  const path = url.pathname.replace(/\/+$/, '');
-  if (path.endsWith('/api/v3')) return `${url.protocol}//${url.host}${path}`;
-  return `${url.protocol}//${url.host}${path}/api/v3`;
 }
 
 /**
