@@ -155,7 +155,10 @@ export interface GitHubApi {
   deleteRunner(scope: RunnerScope, runnerId: number, signal: AbortSignal): Promise<DeleteRunnerResult>;
   getJob(repository: RepositoryRef, jobId: number, signal: AbortSignal): Promise<GitHubJob | undefined>;
   rerunJob(repository: RepositoryRef, jobId: number, signal: AbortSignal): Promise<void>;
-  /** Deliveries of the App's webhook since `since` that did not get a 2xx (newest first). */
+  /**
+   * Deliveries of the App's webhook since `since` that did not get a 2xx (newest first): one per delivery `guid`
+   * (its newest attempt), leaving out guids of which any attempt since `since` got a 2xx, so each is redelivered once.
+   */
   listFailedDeliveries(since: number, signal: AbortSignal): Promise<readonly WebhookDelivery[]>;
   redeliver(deliveryId: number, signal: AbortSignal): Promise<void>;
   latestRunnerRelease(signal: AbortSignal): Promise<RunnerRelease>;
