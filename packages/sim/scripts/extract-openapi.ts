@@ -58,7 +58,7 @@ function argument(name: string): string | undefined {
 const here = dirname(fileURLToPath(import.meta.url));
 const openapiDir = argument('--openapi');
 if (!openapiDir) {
-  console.error('Usage: tsx scripts/extract-openapi.ts --openapi <path to node_modules/@octokit/openapi> [--out <file>]');
+  process.stderr.write('Usage: tsx scripts/extract-openapi.ts --openapi <path to node_modules/@octokit/openapi> [--out <file>]\n');
   process.exit(2);
 }
 const out = argument('--out') ?? join(here, '../test/fixtures/github-openapi-extract.json');
@@ -112,7 +112,7 @@ for (const [path, item] of Object.entries(description.paths as JsonObject)) {
 }
 const missing = OPERATIONS.filter((id) => !(id in operations));
 if (missing.length > 0) {
-  console.error(`Operations not found in the ghec description: ${missing.join(', ')}`);
+  process.stderr.write(`Operations not found in the ghec description: ${missing.join(', ')}\n`);
   process.exit(1);
 }
 
@@ -133,4 +133,4 @@ const extract = {
   components: { schemas: sortedSchemas },
 };
 writeFileSync(out, `${JSON.stringify(extract, null, 1)}\n`);
-console.log(`Wrote ${Object.keys(operations).length} operations and ${Object.keys(sortedSchemas).length} schemas to ${out}`);
+process.stdout.write(`Wrote ${Object.keys(operations).length} operations and ${Object.keys(sortedSchemas).length} schemas to ${out}\n`);

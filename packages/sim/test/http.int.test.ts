@@ -73,7 +73,7 @@ function verifySignature(received: ReceivedWebhook): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-let validated = { rest: 0, errors: 0, webhooks: 0 };
+const validated = { rest: 0, errors: 0, webhooks: 0 };
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));

@@ -358,7 +358,7 @@ export function deliveryJson(
     throttled_at: null,
   };
   if (!detail) return item;
-  let payload: unknown = null;
+  let payload: unknown;
   try {
     payload = JSON.parse(detail.requestBody);
   } catch {

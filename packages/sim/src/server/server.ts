@@ -1,11 +1,11 @@
 // The simulated GitHub behind HTTP (node:http only): the REST routes ghr calls (also under the GHES prefix
 // `/api/v3`), App JWT and token auth, rate limits with GitHub's headers, fault injection, binary downloads of the
 // runner release, webhook delivery to a URL, and a control API under `/_sim`.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { SimClock } from '../clock.js';
 import { SimError } from '../errors.js';
 import { GitHubModel } from '../github/model.js';
@@ -157,7 +157,7 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions = {})
   const startedAt = model.now();
   const runnerVersion = options.model?.runnerVersion ?? '2.330.0';
   const assets = new Map(releaseAssets(runnerVersion).map((a) => [a.name, a]));
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   let baseUrl = '';
 
   const counters = (): ServerCounters => {
@@ -467,9 +467,4 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
-}
-
-/** A random webhook secret, for demos. */
-export function randomWebhookSecret(): string {
-  return randomBytes(20).toString('hex');
 }
