@@ -14,7 +14,10 @@ export interface HttpFaultRule {
   readonly status?: number;
   /** Answer like GitHub's rate limits: `primary` (403, remaining 0) or `secondary` (403/429 with `retry-after`). */
   readonly rateLimit?: 'primary' | 'secondary';
-  /** `retry-after` seconds for a `secondary` rate limit (default 60) or on a `status` answer (none by default). */
+  /**
+   * `retry-after` seconds for a `secondary` rate limit (default 60) or on a `status` answer (none by default); for a
+   * `primary` rate limit, the seconds until `x-ratelimit-reset` (default: the real window's reset).
+   */
   readonly retryAfterSeconds?: number;
   /** Status of a `secondary` rate-limit answer. Default 429. */
   readonly rateLimitStatus?: 403 | 429;

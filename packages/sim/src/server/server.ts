@@ -350,7 +350,13 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions = {})
         finish(
           403,
           errorBody(403, `API rate limit exceeded for ${principalKey}.`, 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api'),
-          { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(status.limit) },
+          {
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-used': String(status.limit),
+            ...(fault.retryAfterSeconds === undefined
+              ? {}
+              : { 'x-ratelimit-reset': String(Math.ceil(model.now() / 1000) + fault.retryAfterSeconds) }),
+          },
         );
         return;
       }
