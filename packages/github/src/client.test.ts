@@ -322,6 +322,26 @@ describe('GitHubClient operations', () => {
 describe('GitHubClient retries and deadlines', () => {
   const token = { kind: 'token', token: 'ghp_0123456789abcdef' } as const;
 
+  it('paces writes by writeIntervalMs and leaves reads unpaced', async () => {
+    // Arrange
+    const github = fakeGitHub(({ method }) =>
+      method === 'POST' ? { status: 201, body: { token: 'AABBCC', expires_at: '2099-01-01T00:00:00Z' } } : { status: 200, body: { total_count: 0, runners: [] } },
+    );
+    const client = new GitHubClient({ apiUrl: 'https://api.test', auth: token, fetch: github.fetch, throttle: { writeIntervalMs: 150 } });
+
+    // Act
+    const readsStarted = Date.now();
+    await Promise.all([1, 2, 3].map(() => client.listRunners(ORG, signal())));
+    const readsTook = Date.now() - readsStarted;
+    const writesStarted = Date.now();
+    await Promise.all([1, 2, 3].map(() => client.createRegistrationToken(ORG, signal())));
+    const writesTook = Date.now() - writesStarted;
+
+    // Assert: three writes need two intervals between them.
+    expect(writesTook).toBeGreaterThanOrEqual(290);
+    expect(readsTook).toBeLessThan(writesTook);
+  });
+
   it('retries 5xx and succeeds', async () => {
     let calls = 0;
     const github = fakeGitHub(() => (++calls < 3 ? { status: 502, body: { message: 'Bad Gateway' } } : { status: 200, body: { total_count: 0, runners: [] } }));
