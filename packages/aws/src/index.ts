@@ -31,6 +31,8 @@ export type {
 export { runnerSecretShellSnippet } from './ssm-handoff/shell-snippet.js';
 export { TokenBucket } from './ssm-handoff/token-bucket.js';
 export type { TokenBucketOptions } from './ssm-handoff/token-bucket.js';
+export { RUNNER_BINARY_METADATA, runnerBinaryKey, syncRunnerBinaries } from './binaries/runner-binaries.js';
+export type { RunnerBinaryResult, RunnerBinaryTarget, SyncRunnerBinariesOptions } from './binaries/runner-binaries.js';
 
 // --- Ledger (DynamoDB), event queue (SQS), secrets (SSM), metrics (EMF) ---
 export { DynamoDbLedger } from './ledger/dynamodb-ledger.js';
