@@ -275,6 +275,24 @@ describe('engine: launch failures', () => {
     expect(await s.ledger.alive('linux', sig())).toBe(0);
     expect(s.github.registrations.size).toBe(0);
   });
+  it('counts machines that started although launch threw (a timeout), instead of failing them', async () => {
+    const s = setup();
+    await s.engine.ingest([ev(1, 'queued'), ev(2, 'queued')], sig());
+    const launch = s.provider.launch.bind(s.provider);
+    s.provider.launch = async (pool, requests, signal) => {
+      await launch(pool, requests.slice(0, 1), signal);
+      throw Object.assign(new Error('socket timeout'), { code: 'timeout', retryable: true });
+    };
+    const result = await s.engine.reconcile({ sweep: false }, sig());
+    // Each call started one machine and threw; the retry asked only for the runner still without one.
+    expect(s.provider.calls.launch).toBe(2);
+    expect(result.launchFailures).toEqual([]);
+    expect(result.launched).toHaveLength(2);
+    for (const instance of s.provider.instances()) {
+      expect(await s.ledger.getRunner(instance.name, sig())).toMatchObject({ state: 'booting', providerId: instance.providerId });
+    }
+    expect(s.provider.instances()).toHaveLength(2);
+  });
 });
 
 describe('engine: drains', () => {
@@ -453,6 +471,20 @@ describe('engine: sweeps repair what events missed', () => {
     // The job still waits: a replacement is launched in the same reconcile.
     expect(result.launched).toHaveLength(1);
     expect(s.provider.instances().map((i) => i.name)).toEqual(result.launched);
+  });
+
+  it('ends a runner that never got a machine only in a full sweep, which shows any machine it has', async () => {
+    const s = setup({ pools: [poolFixture('linux', { bootTimeout: 5 * MIN, maxRunners: 1 })] });
+    // A run crashed after admitting the runner: no machine recorded.
+    await s.ledger.admit('linux', [{ name: 'ghr-linux-crashed1', poolId: 'linux', state: 'launching', labels: [], ephemeral: true, createdAt: T0, updatedAt: T0, version: 1 }], 1, sig());
+    await s.clock.advance(6 * MIN);
+    const partial = await s.engine.reconcile({ sweep: false }, sig());
+    expect(partial.plan.expirations).toHaveLength(1);
+    expect(await s.ledger.alive('linux', sig())).toBe(1);
+
+    const sweep = await s.engine.reconcile({ sweep: true }, sig());
+    expect(await s.ledger.getRunner('ghr-linux-crashed1', sig())).toMatchObject({ state: 'failed', reason: 'boot-timeout' });
+    expect(sweep.launched).toEqual([]);
   });
 
   it('re-checks a stale queued job with GitHub: a cancelled job stops counting as demand', async () => {

@@ -564,8 +564,11 @@ class LifecycleEngine implements Engine {
       }
     }
 
-    // Expirations: runners that never got a machine.
-    await forEachLimited(thePlan.expirations, this.#o.concurrency, signal, async (e) => {
+    // Expirations: runners that never got a machine. Only in a full sweep, whose listing shows any machine a
+    // crashed run did start for them (the plan then terminates it): outside one, keeping the slot a little
+    // longer is safer than freeing it while an unknown machine may run.
+    const expirations = regByName ? thePlan.expirations : [];
+    await forEachLimited(expirations, this.#o.concurrency, signal, async (e) => {
       const now = this.#clock.now();
       const { changed } = await this.#updateRunner(e.runnerName, signal, (r) =>
         ALIVE.has(r.state) && r.providerId === undefined && r.state !== 'busy' ? { state: 'failed', reason: e.reason, endedAt: now } : undefined,
@@ -813,9 +816,7 @@ class LifecycleEngine implements Engine {
         try {
           result = await this.#provider.launch(pool, pending.map((p) => p.request), signal);
         } catch (error) {
-          const code = launchCode(error);
-          const retryable = isRetryable(error);
-          result = { launched: [], failed: pending.map((p) => ({ name: p.request.name, code, retryable, message: describe(error) })) };
+          result = await this.#launchOutcomeAfterError(pool, pending.map((p) => p.request.name), error, signal);
         }
       }
       const at = this.#clock.now();
@@ -858,6 +859,28 @@ class LifecycleEngine implements Engine {
       const again = new Set(retry.map((f) => f.name));
       pending = pending.filter((p) => again.has(p.request.name));
     }
+  }
+
+  /**
+   * `launch` threw: its outcome is unknown (a timeout may hide machines that started). Ask the provider which of
+   * the runners have a machine; those count as launched, the others failed with the error's code.
+   */
+  async #launchOutcomeAfterError(pool: Pool, names: readonly string[], error: unknown, signal: AbortSignal): Promise<LaunchResult> {
+    const code = launchCode(error);
+    const retryable = isRetryable(error);
+    let found: readonly Instance[] = [];
+    try {
+      found = (await this.#provider.list({ poolIds: [pool.id], names }, this.#cleanupSignal(signal))).filter(
+        (i) => i.state === 'pending' || i.state === 'running',
+      );
+    } catch {
+      // Unknown still: a later sweep reaps any machine as an orphan.
+    }
+    const started = new Map(found.map((i) => [i.name, i.providerId]));
+    return {
+      launched: [...started].map(([name, providerId]) => ({ name, providerId })),
+      failed: names.filter((n) => !started.has(n)).map((name) => ({ name, code, retryable, message: describe(error) })),
+    };
   }
 
   /** A launch failed for good: delete the registration, end the runner (`failed`, releasing its slot). */
