@@ -2,6 +2,7 @@
 // Figures come from a shared, noisy machine: compare ratios within one run, not absolute numbers across runs.
 const benches: Record<string, () => Promise<void>> = {};
 benches.webhook = async () => (await import('./webhook.bench.js')).run();
+benches['aws-ledger'] = async () => (await import('./aws-ledger.bench.js')).run();
 
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(benches)) {
