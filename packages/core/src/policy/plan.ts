@@ -1,7 +1,7 @@
 // The pure scaling policy (DESIGN.md §3, §5): what to launch, drain, terminate, deregister and re-check now.
 // One pass over runners, one over jobs, one per sweep listing; no clock, no randomness, no I/O.
 import type { Job, Pool, Runner, RunnerScope } from '../domain.js';
-import type { Instance } from '../ports.js';
+import type { GitHubRunner, Instance } from '../ports.js';
 import type {
   Deregistration,
   Drain,
@@ -125,58 +125,57 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
   const deregistrations: Deregistration[] = [];
   const overdue: Overdue[] = [];
 
-  // Full-sweep indexes: live instances by provider id; runners by name; what this plan already ends.
+  // Full-sweep indexes. `unclaimed` starts with every live listed instance; the runner pass takes out those an
+  // alive runner owns by provider id, so what is left is checked for orphans. Registrations are indexed by id.
   const sweep = snapshot.instances !== undefined || snapshot.registrations !== undefined;
-  let liveInstances: Map<string, Instance> | undefined;
+  let unclaimed: Map<string, Instance> | undefined;
   if (snapshot.instances) {
-    liveInstances = new Map();
+    unclaimed = new Map();
     for (const instance of snapshot.instances) {
-      if (instance.state !== 'terminated') liveInstances.set(instance.providerId, instance);
+      if (instance.state !== 'terminated') unclaimed.set(instance.providerId, instance);
     }
   }
-  const runnersByName = sweep ? new Map<string, Runner>() : undefined;
-  // Registrations GitHub reports busy: their runner is running a job, whatever the (lagging) ledger says.
-  const busyIds = new Set<number>();
+  const registrationsById = new Map<number, GitHubRunner>();
+  // Names of registrations GitHub reports busy: their runner is running a job, whatever the (lagging) ledger says.
   const busyNames = new Set<string>();
   for (const list of snapshot.registrations ?? []) {
     for (const registration of list.runners) {
-      if (registration.busy) {
-        busyIds.add(registration.id);
-        busyNames.add(registration.name);
-      }
+      registrationsById.set(registration.id, registration);
+      if (registration.busy) busyNames.add(registration.name);
     }
   }
-  // Provider ids the ledger's alive runners claim: such an instance is never an orphan, whatever its name tag.
-  const claimed = new Set<string>();
+  const runnersByName = sweep ? new Map<string, Runner>() : undefined;
   const claimedGithubIds = new Set<number>();
   const endedNames = new Set<string>();
-  const terminatedIds = new Set<string>();
-  const deregisteredIds = new Set<number>();
 
   const end = (runner: Runner, reason: EndReason, scope: RunnerScope | undefined): void => {
     endedNames.add(runner.name);
     if (runner.providerId !== undefined) {
       terminations.push({ providerId: runner.providerId, runnerName: runner.name, poolId: runner.poolId, reason });
-      terminatedIds.add(runner.providerId);
     } else {
       // Only timeouts end a runner without a machine: `interrupted` and `instance-gone` need its instance.
       expirations.push({ runnerName: runner.name, poolId: runner.poolId, reason: reason as Expiration['reason'] });
     }
     if (runner.githubId !== undefined && scope) {
       deregistrations.push({ scope, githubId: runner.githubId, runnerName: runner.name, reason });
-      deregisteredIds.add(runner.githubId);
     }
   };
 
   // Runners: one pass.
   for (const runner of snapshot.runners) {
     runnersByName?.set(runner.name, runner);
-    const busyAtGitHub = busyNames.has(runner.name) || (runner.githubId !== undefined && busyIds.has(runner.githubId));
-    // The machine of a runner GitHub reports busy is never an orphan, even if the ledger ended the runner.
-    if (busyAtGitHub && runner.providerId !== undefined) claimed.add(runner.providerId);
+    // GitHub's busy flag: by registration id when listed (authoritative), else by name.
+    const registration = runner.githubId === undefined ? undefined : registrationsById.get(runner.githubId);
+    const busyAtGitHub = registration ? registration.busy : busyNames.has(runner.name);
+    let instance: Instance | undefined;
+    if (unclaimed && runner.providerId !== undefined) {
+      // Claimed: never an orphan, whatever its name tag. A runner GitHub reports busy claims its machine even
+      // when the ledger ended it.
+      instance = unclaimed.get(runner.providerId);
+      if (!isEnded(runner) || busyAtGitHub) unclaimed.delete(runner.providerId);
+    }
     if (isEnded(runner)) continue;
-    if (liveInstances && runner.providerId !== undefined) claimed.add(runner.providerId);
-    if (runnersByName && runner.githubId !== undefined) claimedGithubIds.add(runner.githubId);
+    if (runner.githubId !== undefined) claimedGithubIds.add(runner.githubId);
     const since = runner.launchedAt ?? runner.createdAt;
     const age = now - since;
     const state = byPool.get(runner.poolId);
@@ -190,13 +189,8 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       continue;
     }
     const { pool } = state;
-    let instance: Instance | undefined;
-    let gone = false;
-    if (liveInstances && runner.providerId !== undefined) {
-      instance = liveInstances.get(runner.providerId);
-      // A fresh instance may not be listed yet (eventually consistent listings): wait for `bootTimeout`.
-      gone = instance === undefined && age >= pool.bootTimeout;
-    }
+    // A fresh instance may not be listed yet (eventually consistent listings): wait for `bootTimeout`.
+    const gone = unclaimed !== undefined && runner.providerId !== undefined && instance === undefined && age >= pool.bootTimeout;
     const interrupted = instance?.interruptedAt !== undefined;
     switch (busyAtGitHub && runner.state !== 'draining' ? 'busy' : runner.state) {
       case 'launching':
@@ -315,35 +309,33 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       const runner = runnersByName.get(name);
       return runner && !isEnded(runner) && !endedNames.has(name) ? runner : undefined;
     };
-    for (const instance of snapshot.instances ?? []) {
+    for (const instance of unclaimed?.values() ?? []) {
       const { providerId, name } = instance;
-      if (instance.state === 'terminated' || !name.startsWith(namePrefix) || terminatedIds.has(providerId) || claimed.has(providerId)) {
-        continue;
-      }
+      if (!name.startsWith(namePrefix)) continue;
       // GitHub says a runner of that name is running a job: whatever the ledger says, never touch its machine.
       const known = runnersByName.get(name);
-      if (busyNames.has(name) || (known?.githubId !== undefined && busyIds.has(known.githubId))) continue;
-      const runner = owner(instance.name);
+      if (busyNames.has(name) || (known?.githubId !== undefined && registrationsById.get(known.githubId)?.busy)) continue;
+      const runner = owner(name);
       if (runner) {
         // Its runner has no machine recorded yet (launch in flight): it is that machine.
         if (runner.providerId === undefined) continue;
         // A second machine for the name: never touch it while the runner works.
         if (runner.state === 'busy' || runner.state === 'draining') continue;
-      } else if (runnersByName.has(instance.name)) {
-        terminations.push({ providerId, runnerName: instance.name, poolId: instance.poolId, reason: 'runner-ended' });
+      } else if (known) {
+        terminations.push({ providerId, runnerName: name, poolId: instance.poolId, reason: 'runner-ended' });
         continue;
       }
       const grace = byPool.get(instance.poolId)?.pool.bootTimeout ?? unknownPoolGrace;
       if (now - instance.launchedAt >= grace) {
-        terminations.push({ providerId, runnerName: instance.name, poolId: instance.poolId, reason: 'orphan-instance' });
+        terminations.push({ providerId, runnerName: name, poolId: instance.poolId, reason: 'orphan-instance' });
       }
     }
     for (const list of snapshot.registrations ?? []) {
       for (const registration of list.runners) {
-        const { id } = registration;
-        if (!registration.name.startsWith(namePrefix) || registration.busy || deregisteredIds.has(id) || claimedGithubIds.has(id)) continue;
-        if (owner(registration.name)) continue;
-        deregistrations.push({ scope: list.scope, githubId: id, runnerName: registration.name, reason: 'orphan-registration' });
+        const { id, name } = registration;
+        // Claimed by id: owned by an alive runner, or deregistered above if this plan ended that runner.
+        if (!name.startsWith(namePrefix) || registration.busy || claimedGithubIds.has(id) || owner(name)) continue;
+        deregistrations.push({ scope: list.scope, githubId: id, runnerName: name, reason: 'orphan-registration' });
       }
     }
   }
