@@ -2,7 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '@ghr/core';
+import type { Clock, JobEvent } from '@ghr/core';
 import { startSimulatedGitHub } from '@ghr/sim';
 import type { SimulatedGitHub } from '@ghr/sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -269,6 +269,51 @@ describe('jobs, deliveries and releases', () => {
       expect(failed[0]).toMatchObject({ event: 'workflow_job', action: 'queued', statusCode: 503, redelivery: false });
       expect(received).toEqual([`queued:${job.id}`]);
       expect(await github.listFailedDeliveries(since, signal())).toEqual([]);
+    } finally {
+      await sim.control.setWebhook({ url: null });
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+  });
+
+  it("turns the simulated GitHub's signed webhooks for a job's whole life into JobEvents", async () => {
+    // Arrange: a receiver that verifies with a rotation list (the current secret second) and parses.
+    const events: JobEvent[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const result = verifyAndParse({ headers: req.headers, body: Buffer.concat(chunks), secrets: ['next-secret', WEBHOOK_SECRET] });
+        if (result.kind === 'job') events.push(result.event);
+        res.writeHead(result.kind === 'rejected' ? result.status : 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      await sim.control.setWebhook({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, secret: WEBHOOK_SECRET });
+      await sim.control.createRunnerGroup({ scope: { kind: 'org', org: 'acme' }, name: 'gpu' });
+      const github = client();
+      const jit = await github.createJitConfig({ kind: 'org', org: 'acme' }, { name: 'ghr-life', labels: ['self-hosted', 'gpu'], runnerGroup: 'gpu' }, signal());
+
+      // Act: waiting (environment approval) → queued → in_progress on our runner → completed.
+      const job = await sim.control.queueJob({ repo: 'acme/web', labels: ['self-hosted', 'gpu'], environment: 'prod' });
+      await sim.control.approveJob(job.id);
+      await sim.control.connectRunner(jit.encodedJitConfig);
+      await sim.control.tick();
+      await sim.control.completeJob(job.id, 'success');
+      await sim.flushWebhooks();
+
+      // Assert
+      expect(events.map((e) => e.action)).toEqual(['waiting', 'queued', 'in_progress', 'completed']);
+      for (const event of events) {
+        expect(event).toMatchObject({ repository: { owner: 'acme', repo: 'web' }, installationId: installations.acme });
+        expect(event.job).toMatchObject({ id: job.id, runAttempt: 1, labels: ['self-hosted', 'gpu'] });
+      }
+      expect(new Set(events.map((e) => e.deliveryId)).size).toBe(4);
+      expect(events[1]!.job.runnerId).toBeUndefined();
+      expect(events[2]!.job).toMatchObject({ runnerId: jit.runnerId, runnerName: 'ghr-life', runnerGroupName: 'gpu' });
+      expect(events[2]!.job.startedAt).toBeGreaterThan(0);
+      expect(events[3]!.job).toMatchObject({ conclusion: 'success', runnerId: jit.runnerId });
+      expect(events[3]!.job.completedAt).toBeGreaterThanOrEqual(events[2]!.job.startedAt!);
     } finally {
       await sim.control.setWebhook({ url: null });
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
