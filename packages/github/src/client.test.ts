@@ -369,6 +369,26 @@ describe('GitHubClient retries and deadlines', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it('sends nothing for writes still queued behind the pacing when the deadline passes', async () => {
+    // Arrange: writes leave at 0, 400, 800... ms; the deadline is at 600 ms.
+    const github = fakeGitHub(() => ({ status: 201, body: { token: 'AABBCC', expires_at: '2099-01-01T00:00:00Z' } }));
+    const client = new GitHubClient({ apiUrl: 'https://api.test', auth: token, fetch: github.fetch, throttle: { writeIntervalMs: 400 } });
+    const deadline = deadlineSignal(600);
+
+    // Act
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => client.createRegistrationToken(ORG, deadline)));
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // let the queue drain
+
+    // Assert
+    const fulfilled = results.filter((r) => r.status === 'fulfilled').length;
+    expect(fulfilled).toBeGreaterThanOrEqual(1);
+    expect(fulfilled).toBeLessThanOrEqual(2);
+    const reasons = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as GitHubError).code] : []));
+    expect(reasons).toEqual(Array.from({ length: 5 - fulfilled }, () => 'timeout'));
+    expect(github.sent).toHaveLength(fulfilled);
+    expect(client.stats().requests).toBe(fulfilled);
+  });
+
   it('never puts a token in an error', async () => {
     const github = fakeGitHub(() => ({ status: 401, body: { message: 'Bad credentials' } }));
     const client = new GitHubClient({ apiUrl: 'https://api.test', auth: token, fetch: github.fetch });

@@ -756,6 +756,8 @@ export class GitHubClient implements GitHubApi {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       const path = url.split('?')[0] ?? '';
       const mint = MINT_PATH.test(path);
+      // A call cut short while queued (write pacing, rate-limit wait) sends nothing, and counts nothing.
+      if (init?.signal?.aborted === true) throw init.signal.reason instanceof Error ? init.signal.reason : new DOMException('Aborted', 'AbortError');
       this.totals.requests++;
       if (op !== undefined && !mint) this.counter(op).requests++;
       const response = await base(input, { ...init, headers });
