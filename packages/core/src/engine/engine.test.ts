@@ -559,6 +559,29 @@ describe('engine: sweeps repair what events missed', () => {
     expect(await s.ledger.getRunner(name, sig())).toMatchObject({ state: 'terminated' });
   });
 
+  it('finds the machine of a runner whose launch was never recorded (a crashed run) before ending it', async () => {
+    const s = setup();
+    await s.engine.ingest([ev(1, 'queued')], sig());
+    // A run admitted the runner and launched its machine, then crashed before recording the machine.
+    const [runner] = await s.ledger.admit('linux', [{ name: 'ghr-linux-crash001', poolId: 'linux', state: 'launching', labels: [], ephemeral: true, createdAt: T0, updatedAt: T0, version: 1 }], 5, sig());
+    const { launched } = await s.provider.launch(s.pools[0]!, [{ name: runner!.name, poolId: 'linux', labels: [], ephemeral: true, bootstrap: { kind: 'jit', encodedJitConfig: 'x' } }], sig());
+    await s.engine.ingest([ev(1, 'in_progress', { runnerName: runner!.name })], sig());
+
+    const done = await s.engine.ingest([ev(1, 'completed', { runnerName: runner!.name })], sig());
+    expect(done.retired).toEqual([runner!.name]);
+    expect(s.provider.instances()).toEqual([]);
+    expect(s.engine.stats().apiCalls['provider.terminate']).toBe(1);
+    expect(launched[0]?.providerId).toBeDefined();
+  });
+
+  it('records in a sweep the machine a crashed run started for a runner', async () => {
+    const s = setup();
+    const [runner] = await s.ledger.admit('linux', [{ name: 'ghr-linux-crash002', poolId: 'linux', state: 'launching', labels: [], ephemeral: true, createdAt: T0, updatedAt: T0, version: 1 }], 5, sig());
+    const { launched } = await s.provider.launch(s.pools[0]!, [{ name: runner!.name, poolId: 'linux', labels: [], ephemeral: true, bootstrap: { kind: 'jit', encodedJitConfig: 'x' } }], sig());
+    await s.engine.reconcile({ sweep: true }, sig());
+    expect(await s.ledger.getRunner(runner!.name, sig())).toMatchObject({ state: 'booting', providerId: launched[0]!.providerId });
+  });
+
   it('finishes a drain that an earlier reconcile left half done', async () => {
     const s = setup();
     await s.engine.ingest([ev(1, 'queued')], sig());

@@ -378,7 +378,7 @@ class LifecycleEngine implements Engine {
     }
     const { jobs, runners } = read;
     const regByName = registrationIndex(registrations);
-    const synced = regByName ? await this.#syncFromRegistrations(runners, regByName, signal, log) : runners;
+    const synced = regByName ? await this.#syncFromRegistrations(runners, regByName, instances, signal, log) : runners;
 
     const snapshot: Snapshot = instances && registrations ? { jobs, runners: synced, instances, registrations } : { jobs, runners: synced };
     const thePlan = this.#o.plan(snapshot, pools, this.#clock.now(), this.#o.planOptions);
@@ -463,16 +463,28 @@ class LifecycleEngine implements Engine {
   async #syncFromRegistrations(
     runners: readonly Runner[],
     regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }>,
+    instances: readonly Instance[] | undefined,
     signal: AbortSignal,
     log: ReconcileLog,
   ): Promise<Runner[]> {
     const now = this.#clock.now();
+    const machineByName = instances
+      ? new Map(instances.filter((i) => i.state !== 'terminated').map((i) => [i.name, i]))
+      : undefined;
     const patchFor = (r: Runner): Partial<Runner> | undefined => {
       const found = regByName.get(r.name);
-      if (!found || !ALIVE.has(r.state)) return undefined;
+      if (!ALIVE.has(r.state)) return undefined;
+      if (!found) {
+        // Not registered (yet): still record a machine a crashed run started for it.
+        const machine = r.providerId === undefined ? machineByName?.get(r.name) : undefined;
+        if (!machine) return undefined;
+        return { providerId: machine.providerId, launchedAt: r.launchedAt ?? machine.launchedAt, ...(r.state === 'launching' ? { state: 'booting' as const } : {}) };
+      }
       const { reg } = found;
       const patch: { -readonly [K in keyof Runner]?: Runner[K] } = {};
       if (r.githubId === undefined) patch.githubId = reg.id;
+      const machine = r.providerId === undefined ? machineByName?.get(r.name) : undefined;
+      if (machine) Object.assign(patch, { providerId: machine.providerId, launchedAt: r.launchedAt ?? machine.launchedAt });
       if ((r.state === 'launching' || r.state === 'booting') && (reg.status === 'online' || reg.busy)) {
         patch.onlineAt = r.onlineAt ?? now;
         if (reg.busy) Object.assign(patch, { state: 'busy', busySince: now });
@@ -480,6 +492,7 @@ class LifecycleEngine implements Engine {
       } else if (r.state === 'idle' && reg.busy) {
         Object.assign(patch, { state: 'busy', busySince: now });
       }
+      if (machine && r.state === 'launching' && patch.state === undefined) patch.state = 'booting';
       return Object.keys(patch).length > 0 ? patch : undefined;
     };
     const out = [...runners];
@@ -692,13 +705,29 @@ class LifecycleEngine implements Engine {
       if (r && stillValid(r)) go.push({ t, runner: r });
       else if (r?.state === 'busy') log.foundBusy.push(r.name);
     });
-    const ids = go.flatMap((g) => (g.runner.providerId !== undefined ? [g.runner.providerId] : []));
+    // A runner whose machine was never recorded (a run crashed after launching) may still have one: find it by
+    // name, so that the slot is not freed while the machine runs.
+    const unrecorded = go.filter((g) => g.runner.providerId === undefined).map((g) => g.runner.name);
+    const found = new Map<string, string>();
+    let lookupFailed = false;
+    if (unrecorded.length > 0) {
+      try {
+        const listed = await this.#provider.list({ names: unrecorded }, this.#cleanupSignal(signal));
+        for (const i of listed) if (i.state !== 'terminated') found.set(i.name, i.providerId);
+      } catch (error) {
+        lookupFailed = true;
+        this.#note(log, 'find-machines', error, { runners: unrecorded.length });
+      }
+    }
+    const machineOf = (r: Runner): string | undefined => r.providerId ?? found.get(r.name);
+    const ids = go.flatMap((g) => machineOf(g.runner) ?? []);
     const terminated = ids.length > 0 ? await this.#terminate(ids, this.#cleanupSignal(signal), log) : new Set<string>();
     for (const id of ids) if (terminated.has(id)) log.terminatedInstances.push(id);
     const now = this.#clock.now();
     await Promise.all(
       go.map(async ({ t, runner }) => {
-        const providerId = runner.providerId;
+        const providerId = machineOf(runner);
+        if (runner.providerId === undefined && lookupFailed) return; // unknown: a later reconcile retries
         if (providerId !== undefined && !terminated.has(providerId)) return; // retried by a later reconcile
         const { changed } = await this.#updateRunner(runner.name, this.#cleanupSignal(signal), (r) =>
           stillValid(r) ? { state: t.endState, endedAt: now, reason: r.reason === REASON_SPOT ? REASON_SPOT : t.reason } : undefined,
