@@ -19,7 +19,15 @@ import { warmTarget } from './warm.js';
 
 const MINUTE = 60_000;
 
-/** The defaults of {@link PlanOptions}. */
+/**
+ * The defaults of {@link PlanOptions}: re-check after 5 min, 20 re-checks per plan, name prefix `ghr-`,
+ * 15 min grace for unknown pools.
+ *
+ * @example
+ * ```ts
+ * plan(snapshot, pools, now, { recheckBudget: PLAN_DEFAULTS.recheckBudget * 2 });
+ * ```
+ */
 export const PLAN_DEFAULTS: Readonly<Required<PlanOptions>> = {
   recheckAfter: 5 * MINUTE,
   recheckBudget: 20,
