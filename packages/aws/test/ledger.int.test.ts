@@ -12,8 +12,8 @@ import type { Runner } from '@ghr/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { DynamoDbLedger } from '../src/ledger/dynamodb-ledger.js';
 import { ledgerCreateTableInput, ledgerTableDefinition } from '../src/ledger/table.js';
-import { countCalls, resetMoto, testClients } from './setup/index.js';
-import type { TestClients } from './setup/index.js';
+import { countCalls, resetMoto, startFaultProxy, testClients } from './setup/index.js';
+import type { FaultProxy, TestClients } from './setup/index.js';
 
 const endpoint = inject('motoEndpoint');
 const signal = () => AbortSignal.timeout(30_000);
@@ -165,5 +165,65 @@ describe('DynamoDbLedger on moto', () => {
     expect(launching.map((r) => r.name)).toEqual(['l-2']);
     expect(calls.count('Scan')).toBe(0);
     expect(calls.count('Query')).toBe(3);
+  });
+});
+
+describe('DynamoDbLedger behind a fault proxy (what moto never answers)', () => {
+  let proxy: FaultProxy;
+  let faulty: TestClients;
+  let ledger: DynamoDbLedger;
+  const metricsSeen: [string, number][] = [];
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy(endpoint);
+    faulty = testClients(proxy.endpoint, { maxAttempts: 1 });
+    oneRequestAtATime(faulty.dynamodb);
+  });
+  afterAll(async () => {
+    faulty.destroy();
+    await proxy.close();
+  });
+  beforeEach(async () => {
+    proxy.clear();
+    metricsSeen.length = 0;
+    await resetMoto(endpoint);
+    await createLedgerTable(aws.dynamodb);
+    const metrics = { record: (name: string, value: number) => void metricsSeen.push([name, value]), flush: () => Promise.resolve() };
+    ledger = new DynamoDbLedger({ tableName: TABLE, client: faulty.dynamodb, metrics, maxAttempts: 4 });
+  });
+
+  const conflict = (items: number) => ({
+    error: 'TransactionCanceledException',
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${['TransactionConflict', ...Array.from({ length: items - 1 }, () => 'None')].join(', ')}]`,
+  });
+
+  it('retries an admission cancelled by TransactionConflict, then admits', async () => {
+    proxy.add({ action: 'TransactWriteItems', times: 2, fault: conflict(3) });
+    const admitted = await ledger.admit('linux', [runnerRecord('a'), runnerRecord('b')], 5, signal());
+    expect(admitted.map((r) => r.name)).toEqual(['a', 'b']);
+    expect(await ledger.alive('linux', signal())).toBe(2);
+    expect(proxy.calls.filter((c) => c.action === 'TransactWriteItems').map((c) => c.faulted)).toEqual([true, true, false]);
+    expect(metricsSeen).toEqual([
+      ['LedgerAdmitTransactions', 3],
+      ['LedgerAdmitConflicts', 2],
+    ]);
+  });
+
+  it('gives up after maxAttempts with a retryable conflict error and stores nothing', async () => {
+    proxy.add({ action: 'TransactWriteItems', fault: conflict(2) });
+    await expect(ledger.admit('linux', [runnerRecord('a')], 5, signal())).rejects.toMatchObject({ name: 'AwsError', code: 'conflict', retryable: true });
+    expect(await ledger.getRunner('a', signal())).toBeUndefined();
+  });
+
+  it('retries a runner termination cancelled by TransactionConflict and frees the slot once', async () => {
+    const [a] = await ledger.admit('linux', [runnerRecord('a')], 5, signal());
+    proxy.add({ action: 'TransactWriteItems', times: 1, fault: conflict(2) });
+    expect(await ledger.putRunner({ ...a!, state: 'terminated', version: 2 }, signal())).toBe('ok');
+    expect(await ledger.alive('linux', signal())).toBe(0);
+  });
+
+  it('translates throttling into a retryable AwsError', async () => {
+    proxy.add({ action: 'PutItem', fault: { error: 'ProvisionedThroughputExceededException' } });
+    await expect(ledger.putJob(jobRecord(1), signal())).rejects.toMatchObject({ name: 'AwsError', code: 'throttled', retryable: true });
   });
 });

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { parseJobEvent } from '../src/queue/job-event-codec.js';
 import { parseSqsRecords, toBatchItemFailures } from '../src/queue/lambda.js';
 import { SqsEventQueue } from '../src/queue/sqs-event-queue.js';
-import { countCalls, resetMoto, testClients } from './setup/index.js';
-import type { TestClients } from './setup/index.js';
+import { countCalls, resetMoto, startFaultProxy, testClients } from './setup/index.js';
+import type { FaultProxy, TestClients } from './setup/index.js';
 
 const endpoint = inject('motoEndpoint');
 const signal = () => AbortSignal.timeout(30_000);
@@ -141,5 +141,60 @@ describe('SqsEventQueue on moto', () => {
 
     expect(messages.map((m) => m.event.job.id)).toEqual([3]);
     expect(toBatchItemFailures(bad.map((b) => b.messageId))).toEqual({ batchItemFailures: [{ itemIdentifier: records.find((r) => r.body.includes('not'))!.messageId }] });
+  });
+});
+
+describe('SqsEventQueue behind a fault proxy (failures moto never produces)', () => {
+  let proxy: FaultProxy;
+  let faulty: TestClients;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(endpoint);
+    faulty = testClients(proxy.endpoint, { maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    faulty.destroy();
+    await proxy.close();
+  });
+  beforeEach(async () => {
+    proxy.clear();
+    await resetMoto(endpoint);
+  });
+
+  it('reports a throttled batch and partially failed entries in failed; every other event is queued', async () => {
+    const { url } = await createQueues(aws.sqs, { visibilitySeconds: 30 });
+    const queue = new SqsEventQueue({ queueUrl: url, client: faulty.sqs });
+    // Second batch: throttled as a whole. Third batch: SQS accepts all but entry e2, which it reports as failed.
+    proxy.add({
+      action: 'SendMessageBatch',
+      when: (r) => (r.json as { Entries: { MessageBody: string }[] }).Entries[0]!.MessageBody.includes('"id":11,'),
+      times: 1,
+      fault: { error: 'ThrottlingException' },
+    });
+    proxy.add({
+      action: 'SendMessageBatch',
+      when: (r) => (r.json as { Entries: { MessageBody: string }[] }).Entries[0]!.MessageBody.includes('"id":21,'),
+      times: 1,
+      fault: {
+        rewriteRequest: (body) => {
+          const input = JSON.parse(body) as { Entries: { Id: string }[] };
+          return JSON.stringify({ ...input, Entries: input.Entries.filter((e) => e.Id !== 'e2') });
+        },
+        rewriteResponse: (body) => {
+          const out = JSON.parse(body) as { Failed?: unknown[] };
+          return JSON.stringify({ ...out, Failed: [{ Id: 'e2', Code: 'InternalError', SenderFault: false, Message: 'injected' }] });
+        },
+      },
+    });
+    const events = Array.from({ length: 25 }, (_, i) => jobEvent(i + 1));
+
+    const { failed } = await queue.send(events, signal());
+
+    expect(failed.map((f) => [f.event.job.id, f.code])).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => [11 + i, 'throttled']),
+      [23, 'unavailable'],
+    ]);
+    const queued = (await new SqsEventQueue({ queueUrl: url, client: aws.sqs }).receive(30, signal())).map((m) => m.event.job.id);
+    const failedIds = new Set(failed.map((f) => f.event.job.id));
+    expect(queued.sort((a, b) => a - b)).toEqual(events.map((e) => e.job.id).filter((id) => !failedIds.has(id)));
   });
 });

@@ -2,7 +2,7 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { SsmGitHubAppSecrets, SsmParameterCache } from '../src/secrets/ssm-secrets.js';
-import { countCalls, resetMoto, testClients } from './setup/index.js';
+import { countCalls, resetMoto, startFaultProxy, testClients } from './setup/index.js';
 import type { TestClients } from './setup/index.js';
 
 const endpoint = inject('motoEndpoint');
@@ -69,6 +69,20 @@ describe('SsmGitHubAppSecrets on moto', () => {
     expect(err).toMatchObject({ name: 'AwsError', code: 'not-found' });
     expect(err.message).toContain('/ghr/test/missing-key');
     expect(err.message).not.toContain('whsec-current');
+  });
+
+  it('reports throttling as a retryable error, caches nothing from the failed call, and recovers', async () => {
+    const proxy = await startFaultProxy(endpoint);
+    const faulty = testClients(proxy.endpoint, { maxAttempts: 1 });
+    try {
+      proxy.add({ action: 'GetParameters', times: 1, fault: { error: 'ThrottlingException', message: 'Rate exceeded' } });
+      const secrets = new SsmGitHubAppSecrets({ client: faulty.ssm, clock, parameters });
+      await expect(secrets.get(signal())).rejects.toMatchObject({ name: 'AwsError', code: 'throttled', retryable: true });
+      expect((await secrets.get(signal())).appId).toBe(424242);
+    } finally {
+      faulty.destroy();
+      await proxy.close();
+    }
   });
 
   it('batches 25 names into GetParameters calls of at most 10 names', async () => {

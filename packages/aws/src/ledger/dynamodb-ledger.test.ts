@@ -239,9 +239,9 @@ describe('DynamoDbLedger', () => {
       expect(calls[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: { S: 'JOB#1' } });
     });
 
-    it('lists runners by state across pools from the byStatus index, one query per state', async () => {
+    it('lists runners by state across pools from the byStatus index, one query per distinct state', async () => {
       ddb.on(QueryCommand).resolves({ Items: [] });
-      await ledger.listRunners({ states: ['idle', 'busy'] }, signal());
+      await ledger.listRunners({ states: ['idle', 'busy', 'idle'] }, signal());
       expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExpressionAttributeValues)).toEqual([
         { ':pk': { S: 'RUNNER#idle' } },
         { ':pk': { S: 'RUNNER#busy' } },

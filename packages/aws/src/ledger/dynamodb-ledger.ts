@@ -116,7 +116,7 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async listJobs(filter: JobFilter, signal: AbortSignal): Promise<readonly Job[]> {
-    const statuses = filter.statuses ?? JOB_STATUSES;
+    const statuses = [...new Set(filter.statuses ?? JOB_STATUSES)];
     const items =
       filter.poolId === undefined
         ? await this.#queryEach(statuses.map((s) => byStatusQuery(byStatusPk('JOB', s))), 'list jobs', signal)
@@ -163,7 +163,7 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async listRunners(filter: RunnerFilter, signal: AbortSignal): Promise<readonly Runner[]> {
-    const states = filter.states ?? RUNNER_STATES;
+    const states = [...new Set(filter.states ?? RUNNER_STATES)];
     const items =
       filter.poolId === undefined
         ? await this.#queryEach(states.map((s) => byStatusQuery(byStatusPk('RUNNER', s))), 'list runners', signal)
