@@ -1,6 +1,8 @@
 // Deterministic randomness: every random choice of the simulated GitHub comes from a seeded generator, so a
 // run is reproducible for a given seed.
 
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** A seeded pseudo-random generator (mulberry32). */
 export interface Rng {
   /** A float in [0, 1). */
@@ -33,7 +35,7 @@ export function createRng(seed: number): Rng {
   };
   const hex = (bytes: number): string => {
     let out = '';
-    for (let i = 0; i < bytes; i += 1) out += Math.floor(next() * 256).toString(16).padStart(2, '0');
+    for (let i = 0; i < bytes; i += 1) out += HEX[Math.floor(next() * 256)];
     return out;
   };
   return {

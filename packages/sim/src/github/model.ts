@@ -34,6 +34,7 @@ import type {
 } from './types.js';
 
 const HOUR = 3_600_000;
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const DAY = 24 * HOUR;
 
 /** Options of a {@link GitHubModel}. Every duration is in milliseconds. */
@@ -228,6 +229,7 @@ export class GitHubModel {
   #groups = new Map<ScopeKey, SimRunnerGroup[]>();
   #runners = new Map<number, SimRunner>();
   #runnerLabels = new Map<number, ReadonlySet<string>>();
+  #runnerNames = new Map<string, number>();
   #jitSecrets = new Map<number, string>();
   #idle = new Set<number>();
   #jobs = new Map<number, SimJob>();
@@ -268,7 +270,7 @@ export class GitHubModel {
   reset(): void {
     this.#rng = createRng(this.#options.seed ?? 1);
     this.#ids = { account: 1_000_000, enterprise: 9_000, repo: 500_000_000, installation: 40_000_000, runner: 0, group: 1, job: 20_000_000_000, run: 9_000_000_000, delivery: 80_000_000_000, label: 0, timer: 0 };
-    for (const map of [this.#accounts, this.#enterprises, this.#repos, this.#reposById, this.#installations, this.#groups, this.#runners, this.#runnerLabels, this.#jitSecrets, this.#jobs, this.#queue, this.#labelIds, this.#installationTokens, this.#pats, this.#runnerTokens, this.#events]) {
+    for (const map of [this.#accounts, this.#enterprises, this.#repos, this.#reposById, this.#installations, this.#groups, this.#runners, this.#runnerLabels, this.#runnerNames, this.#jitSecrets, this.#jobs, this.#queue, this.#labelIds, this.#installationTokens, this.#pats, this.#runnerTokens, this.#events]) {
       map.clear();
     }
     this.#idle.clear();
@@ -1005,7 +1007,7 @@ export class GitHubModel {
       action: attempt.event.action,
       installationId: attempt.event.installationId,
       repositoryId: attempt.event.repositoryId,
-      responseHeaders: outcome.responseHeaders ?? {},
+      responseHeaders: outcome.responseHeaders ?? NO_HEADERS,
       responseBody: outcome.responseBody ?? '',
     };
     this.#deliveries.push(delivery);
@@ -1184,10 +1186,8 @@ export class GitHubModel {
   }
 
   #runnerByName(scope: ScopeKey, name: string): SimRunner | undefined {
-    for (const runner of this.#runners.values()) {
-      if (runner.scope === scope && lower(runner.name) === lower(name)) return runner;
-    }
-    return undefined;
+    const id = this.#runnerNames.get(`${scope}\u0000${lower(name)}`);
+    return id === undefined ? undefined : this.#runners.get(id);
   }
 
   #requireUniqueName(scope: ScopeKey, name: string): void {
@@ -1208,6 +1208,7 @@ export class GitHubModel {
       createdAt: this.now(),
     };
     this.#runners.set(runner.id, runner);
+    this.#runnerNames.set(`${runner.scope}\u0000${lower(runner.name)}`, runner.id);
     this.#runnerLabels.set(runner.id, new Set(runner.labels.map(lower)));
     for (const label of runner.labels) this.labelId(label);
     this.counters.runnersRegistered += 1;
@@ -1230,6 +1231,7 @@ export class GitHubModel {
 
   #removeRunner(runner: SimRunner): void {
     this.#runners.delete(runner.id);
+    this.#runnerNames.delete(`${runner.scope}\u0000${lower(runner.name)}`);
     this.#runnerLabels.delete(runner.id);
     this.#jitSecrets.delete(runner.id);
     this.#idle.delete(runner.id);
