@@ -1,4 +1,5 @@
 import { ghrTsupConfig } from '@ghr/config/tsup';
 
-export const config = ghrTsupConfig();
+// Two entries: the whole adapter, and `@ghr/github/webhooks` without Octokit (small webhook bundles).
+export const config = ghrTsupConfig({ entry: ['src/index.ts', 'src/webhooks.ts'] });
 export { config as default };

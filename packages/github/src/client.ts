@@ -249,7 +249,7 @@ function deadlineGuard(octokit: Octokit, options: OctokitOptions): Record<string
   return {};
 }
 
-const GhrOctokit = Octokit.plugin(throttling, deadlineGuard, retry);
+const GhrOctokit = /* @__PURE__ */ Octokit.plugin(throttling, deadlineGuard, retry);
 type GhrOctokitInstance = InstanceType<typeof GhrOctokit>;
 
 /**
