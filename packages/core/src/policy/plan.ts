@@ -143,6 +143,7 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       if (instance.state !== 'terminated') unclaimed.set(instance.providerId, instance);
     }
   }
+  const listed = snapshot.registrations !== undefined;
   const registrationsById = new Map<number, GitHubRunner>();
   // Names of registrations GitHub reports busy: their runner is running a job, whatever the (lagging) ledger says.
   const busyNames = new Set<string>();
@@ -172,9 +173,12 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
   // Runners: one pass.
   for (const runner of snapshot.runners) {
     runnersByName?.set(runner.name, runner);
-    // GitHub's busy flag: by registration id when listed (authoritative), else by name.
-    const registration = runner.githubId === undefined ? undefined : registrationsById.get(runner.githubId);
-    const busyAtGitHub = registration ? registration.busy : busyNames.has(runner.name);
+    // GitHub's busy flag (full sweep only): by registration id when listed (authoritative), else by name.
+    let busyAtGitHub = false;
+    if (listed) {
+      const registration = runner.githubId === undefined ? undefined : registrationsById.get(runner.githubId);
+      busyAtGitHub = registration ? registration.busy : busyNames.has(runner.name);
+    }
     let instance: Instance | undefined;
     if (unclaimed && runner.providerId !== undefined) {
       // Claimed: never an orphan, whatever its name tag. A runner GitHub reports busy claims its machine even
@@ -183,7 +187,7 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       if (!isEnded(runner) || busyAtGitHub) unclaimed.delete(runner.providerId);
     }
     if (isEnded(runner)) continue;
-    if (runner.githubId !== undefined) claimedGithubIds.add(runner.githubId);
+    if (listed && runner.githubId !== undefined) claimedGithubIds.add(runner.githubId);
     const since = runner.launchedAt ?? runner.createdAt;
     const age = now - since;
     const state = byPool.get(runner.poolId);
