@@ -352,10 +352,10 @@ describe('GitHubClient retries and deadlines', () => {
 
   it('does not start a retry wait that would pass the deadline: fails fast and retryable', async () => {
     const github = fakeGitHub(() => ({ status: 503, body: { message: 'Service Unavailable' } }));
-    const client = new GitHubClient({ apiUrl: 'https://api.test', auth: token, fetch: github.fetch, retry: { baseDelayMs: 2_000 } });
+    const client = new GitHubClient({ apiUrl: 'https://api.test', auth: token, fetch: github.fetch, retry: { baseDelayMs: 5_000 } });
     const started = Date.now();
-    const error = await client.listRunners(ORG, deadlineSignal(1_000)).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(900);
+    const error = await client.listRunners(ORG, deadlineSignal(3_000)).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2_500);
     expect(error).toBeInstanceOf(GitHubError);
     expect(error).toMatchObject({ code: 'unavailable', retryable: true, status: 503 });
     expect(github.sent).toHaveLength(1);
