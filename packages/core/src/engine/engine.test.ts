@@ -522,7 +522,12 @@ describe('engine: sweeps repair what events missed', () => {
       { id: 4, guid: 'g4', deliveredAt: T0 - MIN, ...base },
     ];
     expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(2);
+    // Looked for at most once per interval (5 min), however often sweeps run.
+    expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(0);
+    expect(s.github.calls.get('listFailedDeliveries')).toBe(1);
+    await s.clock.advance(5 * MIN);
     expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(1);
+    await s.clock.advance(5 * MIN);
     expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(0);
     expect(s.github.redelivered).toEqual([1, 3, 4]);
   });

@@ -58,6 +58,7 @@ interface ResolvedOptions {
   readonly rerunInterruptedJobs: boolean;
   readonly redeliveryLookback: number;
   readonly redeliveryBudget: number;
+  readonly redeliveryInterval: number;
   readonly endedLookback: number;
   readonly githubUrl: string;
   readonly cleanupTimeout: number;
@@ -154,6 +155,7 @@ class LifecycleEngine implements Engine {
       rerunInterruptedJobs: options.rerunInterruptedJobs ?? false,
       redeliveryLookback: options.redeliveryLookback ?? 3_600_000,
       redeliveryBudget: options.redeliveryBudget ?? 20,
+      redeliveryInterval: Math.max(1, options.redeliveryInterval ?? 300_000),
       endedLookback: options.endedLookback ?? 3_600_000,
       githubUrl: (options.githubUrl ?? 'https://github.com').replace(/\/+$/, ''),
       cleanupTimeout: options.cleanupTimeout ?? 5_000,
@@ -1027,7 +1029,11 @@ class LifecycleEngine implements Engine {
   // Missed webhooks: re-request failed deliveries (each at most once, remembered in the ledger).
   async #redeliver(signal: AbortSignal, log: ReconcileLog): Promise<void> {
     if (this.#o.redeliveryBudget <= 0) return;
-    const since = this.#clock.now() - this.#o.redeliveryLookback;
+    // Once per interval across all reconcilers (Lambdas share no memory): the ledger's dedupe is the token.
+    const now = this.#clock.now();
+    const slot = Math.floor(now / this.#o.redeliveryInterval);
+    if ((await this.#ledger.recordDelivery(`redelivery-check:${slot}`, now, signal)) === 'duplicate') return;
+    const since = now - this.#o.redeliveryLookback;
     const failed = await this.#github.listFailedDeliveries(since, signal);
     const candidates = failed.filter((d) => d.event === 'workflow_job');
     let budget = this.#o.redeliveryBudget;

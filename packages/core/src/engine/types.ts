@@ -26,6 +26,11 @@ export interface EngineOptions {
   readonly redeliveryLookback?: number;
   /** Most failed deliveries re-requested per full sweep. Default 20. */
   readonly redeliveryBudget?: number;
+  /**
+   * Failed deliveries are looked for at most once per this interval (ms), across all engines sharing the
+   * ledger (a full sweep may run every minute; the listing costs GitHub requests). Default 5 min.
+   */
+  readonly redeliveryInterval?: number;
   /** Ended runners updated this recently (ms) are shown to the policy in a full sweep (instant reaping). Default 1 h. */
   readonly endedLookback?: number;
   /** Web URL of GitHub for `config.sh --url` of non-ephemeral runners. Default `https://github.com`. */
