@@ -170,14 +170,9 @@ const lower = (s: string): string => s.toLowerCase();
 
 /** The scope key of a runner scope: `repo:owner/name`, `org:login`, `enterprise:slug` (lower case). */
 export function scopeKeyOf(scope: RunnerScope): ScopeKey {
-  switch (scope.kind) {
-    case 'repo':
-      return `repo:${lower(scope.owner)}/${lower(scope.repo)}`;
-    case 'org':
-      return `org:${lower(scope.org)}`;
-    case 'enterprise':
-      return `enterprise:${lower(scope.enterprise)}`;
-  }
+  if (scope.kind === 'repo') return `repo:${lower(scope.owner)}/${lower(scope.repo)}`;
+  if (scope.kind === 'org') return `org:${lower(scope.org)}`;
+  return `enterprise:${lower(scope.enterprise)}`;
 }
 
 function repoRefOf(repo: string | RepositoryRef): RepositoryRef {
