@@ -2,7 +2,7 @@
 export interface Timer {
   readonly at: number;
   readonly seq: number;
-  readonly kind: 'complete-job' | 'queue-timeout' | 'remove-offline-runner';
+  readonly kind: 'start-job' | 'complete-job' | 'queue-timeout' | 'remove-offline-runner';
   readonly id: number;
   /** A stamp the event must still match when due (e.g. the job's `startedAt`); stale timers are skipped. */
   readonly stamp: number;

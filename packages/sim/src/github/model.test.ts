@@ -219,6 +219,46 @@ describe('GitHubModel runners', () => {
   });
 });
 
+describe('GitHubModel pick-up delay (busy flag lag)', () => {
+  it('keeps an assigned job queued and the runner shown idle until it picks the job up', () => {
+    const { model, clock, orgRunner, actions } = setup({ pickupDelayMs: 5_000 });
+    const { jit } = orgRunner('r1');
+    model.connectRunner(jit.encodedJitConfig);
+    const job = model.queueJob({ repo: 'acme/web', labels: ['linux'] });
+    expect(model.job(job.id)?.status).toBe('queued');
+    expect(model.getRunner({ kind: 'org', org: 'acme' }, jit.runner.id)).toMatchObject({ busy: false, assignedJobId: job.id });
+    clock.advance(5_000);
+    model.tick();
+    expect(model.job(job.id)).toMatchObject({ status: 'in_progress', runnerName: 'r1', startedAt: T0 + 5_000 });
+    expect(actions()).toEqual([`queued:${job.id}`, `in_progress:${job.id}`]);
+  });
+
+  it('lets a delete win the race before pick-up, and queues the job again for another runner', () => {
+    const { model, clock, orgRunner } = setup({ pickupDelayMs: 5_000 });
+    const first = orgRunner('r1');
+    model.connectRunner(first.jit.encodedJitConfig);
+    const job = model.queueJob({ repo: 'acme/web', labels: ['linux'] });
+    model.deleteRunner({ kind: 'org', org: 'acme' }, first.runner.id);
+    expect(model.queuedJobs().map((j) => j.id)).toEqual([job.id]);
+    expect(model.counters.jobsRequeued).toBe(1);
+    const second = orgRunner('r2');
+    model.connectRunner(second.jit.encodedJitConfig);
+    clock.advance(5_000);
+    model.tick();
+    expect(model.job(job.id)).toMatchObject({ status: 'in_progress', runnerName: 'r2' });
+  });
+
+  it('frees the assigned runner when the job is cancelled before pick-up', () => {
+    const { model, orgRunner } = setup({ pickupDelayMs: 5_000 });
+    const { jit } = orgRunner('r1');
+    model.connectRunner(jit.encodedJitConfig);
+    const job = model.queueJob({ repo: 'acme/web', labels: ['linux'] });
+    model.cancelJob(job.id);
+    const next = model.queueJob({ repo: 'acme/web', labels: ['linux'] });
+    expect(model.runner(jit.runner.id)?.assignedJobId).toBe(next.id);
+  });
+});
+
 describe('GitHubModel jobs', () => {
   it('completes a job by itself after its duration, at the due time, during tick()', () => {
     const { model, clock, orgRunner } = setup();
@@ -387,8 +427,8 @@ describe('GitHubModel invariants', () => {
       fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 600_000 }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-        const { model, clock } = setup();
+      fc.property(fc.array(op, { maxLength: 60 }), fc.constantFrom(0, 30_000), (ops, pickupDelayMs) => {
+        const { model, clock } = setup({ pickupDelayMs });
         let n = 0;
         for (const o of ops) {
           const jobs = model.allJobs();
@@ -438,7 +478,10 @@ describe('GitHubModel invariants', () => {
           }
           for (const runner of model.allRunners()) if (runner.busy) expect(seen.has(runner.id)).toBe(true);
           // No queued job could run on an idle runner (routing is eager).
-          const idle = model.allRunners().filter((r) => r.status === 'online' && !r.busy);
+          const idle = model.allRunners().filter((r) => r.status === 'online' && !r.busy && r.assignedJobId === undefined);
+          for (const runner of model.allRunners()) {
+            if (runner.assignedJobId !== undefined) expect(model.job(runner.assignedJobId)).toMatchObject({ status: 'queued', assignedRunnerId: runner.id });
+          }
           for (const job of model.queuedJobs()) {
             const repo = model.repoById(job.repoId);
             for (const runner of idle) {

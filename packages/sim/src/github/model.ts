@@ -68,6 +68,12 @@ export interface GitHubModelOptions {
   readonly deliveryRetentionMs?: number;
   /** Version runners report once online. Default `2.330.0`. */
   readonly runnerVersion?: string;
+  /**
+   * How long an assigned runner takes to pick its job up (`in_progress`). Meanwhile the job stays `queued` and the
+   * API still shows the runner idle (`busy: false`), as GitHub's busy flag lags: deleting it then succeeds, and a
+   * job whose runner went away before picking it up is queued again. Default 0 (picked up at once).
+   */
+  readonly pickupDelayMs?: number;
 }
 
 /** A job to queue. */
@@ -126,6 +132,8 @@ export interface ModelCounters {
   jobsCompleted: number;
   jobsCancelled: number;
   jobsTimedOut: number;
+  /** Jobs queued again because their assigned runner went away before picking them up. */
+  jobsRequeued: number;
   jitConfigs: number;
   registrationTokens: number;
   runnersRegistered: number;
@@ -155,6 +163,7 @@ const newCounters = (): ModelCounters => ({
   jobsCompleted: 0,
   jobsCancelled: 0,
   jobsTimedOut: 0,
+  jobsRequeued: 0,
   jitConfigs: 0,
   registrationTokens: 0,
   runnersRegistered: 0,
@@ -684,6 +693,7 @@ export class GitHubModel {
     if (!runner) return undefined;
     if (runner.status === 'offline') return runner;
     const jobId = runner.busy ? runner.jobId : undefined;
+    this.#releaseAssignment(runner, true);
     runner.status = 'offline';
     runner.offlineSince = this.now();
     this.#idle.delete(runner.id);
@@ -735,6 +745,7 @@ export class GitHubModel {
       throw new SimError(`Bad request - Runner "${runner.name}" is still running a job"`, { code: 'unprocessable' });
     }
     this.#removeRunner(runner);
+    this.#dispatch();
   }
 
   /** The stable id GitHub gives a label name (case-insensitive). */
@@ -1225,6 +1236,7 @@ export class GitHubModel {
   }
 
   #removeRunner(runner: SimRunner): void {
+    this.#releaseAssignment(runner, true);
     this.#runners.delete(runner.id);
     this.#runnerNames.delete(`${runner.scope}\u0000${lower(runner.name)}`);
     this.#runnerLabels.delete(runner.id);
@@ -1248,6 +1260,15 @@ export class GitHubModel {
 
   #apply(timer: Timer): boolean {
     switch (timer.kind) {
+      case 'start-job': {
+        const job = this.#jobs.get(timer.id);
+        if (!job || job.status !== 'queued' || job.assignedRunnerId !== timer.stamp) return false;
+        const runner = this.#runners.get(timer.stamp);
+        if (runner && runner.status === 'online' && runner.assignedJobId === job.id) this.#start(job, runner);
+        else this.#requeue(job);
+        this.#dispatch();
+        return true;
+      }
       case 'complete-job': {
         const job = this.#jobs.get(timer.id);
         if (!job || job.status !== 'in_progress' || job.startedAt !== timer.stamp) return false;
@@ -1260,6 +1281,7 @@ export class GitHubModel {
         if (!job || job.status !== 'queued' || job.queuedAt !== timer.stamp) return false;
         this.counters.jobsTimedOut += 1;
         this.#finishJob(job, 'failure');
+        this.#dispatch();
         return true;
       }
       case 'remove-offline-runner': {
@@ -1280,6 +1302,15 @@ export class GitHubModel {
   #finishJob(job: SimJob, conclusion: 'success' | 'failure' | 'cancelled'): void {
     const now = this.now();
     this.#queue.delete(job.id);
+    const assigned = job.assignedRunnerId === undefined ? undefined : this.#runners.get(job.assignedRunnerId);
+    job.assignedRunnerId = undefined;
+    if (assigned && assigned.assignedJobId === job.id) {
+      assigned.assignedJobId = undefined;
+      if (assigned.status === 'online') {
+        assigned.idleSince = now;
+        this.#idle.add(assigned.id);
+      }
+    }
     job.status = 'completed';
     job.conclusion = conclusion;
     job.completedAt = now;
@@ -1358,9 +1389,24 @@ export class GitHubModel {
   }
 
   #assign(job: SimJob, runner: SimRunner): void {
-    const now = this.now();
     this.#queue.delete(job.id);
     this.#idle.delete(runner.id);
+    runner.idleSince = undefined;
+    const delay = this.#options.pickupDelayMs ?? 0;
+    if (delay <= 0) {
+      this.#start(job, runner);
+      return;
+    }
+    runner.assignedJobId = job.id;
+    job.assignedRunnerId = runner.id;
+    this.#schedule('start-job', job.id, this.now() + delay, runner.id);
+  }
+
+  /** The runner picks the job up: `in_progress`. */
+  #start(job: SimJob, runner: SimRunner): void {
+    const now = this.now();
+    runner.assignedJobId = undefined;
+    job.assignedRunnerId = undefined;
     runner.busy = true;
     runner.jobId = job.id;
     runner.idleSince = undefined;
@@ -1374,6 +1420,24 @@ export class GitHubModel {
     this.counters.jobsStarted += 1;
     if (job.durationMs !== undefined) this.#schedule('complete-job', job.id, now + job.durationMs, now);
     this.#emit(job, 'in_progress');
+  }
+
+  /** A job whose assigned runner went away before picking it up waits again, in its original place. */
+  #requeue(job: SimJob): void {
+    job.assignedRunnerId = undefined;
+    this.counters.jobsRequeued += 1;
+    const entries = [...this.#queue.values(), job].sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0) || a.id - b.id);
+    this.#queue.clear();
+    for (const queued of entries) this.#queue.set(queued.id, queued);
+  }
+
+  /** Frees a runner's pending assignment (runner going away, or job cancelled). */
+  #releaseAssignment(runner: SimRunner, requeue: boolean): void {
+    const jobId = runner.assignedJobId;
+    if (jobId === undefined) return;
+    runner.assignedJobId = undefined;
+    const job = this.#jobs.get(jobId);
+    if (job && job.assignedRunnerId === runner.id && requeue) this.#requeue(job);
   }
 
   #emit(job: SimJob, action: 'queued' | 'waiting' | 'in_progress' | 'completed'): void {

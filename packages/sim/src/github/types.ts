@@ -83,6 +83,8 @@ export interface SimRunner {
   /** When it last became idle: the longest-idle runner gets the next job. */
   idleSince?: number;
   jobId?: number;
+  /** A job assigned to it that it has not picked up yet (see `pickupDelayMs`); the API still shows it idle. */
+  assignedJobId?: number;
   /** Runner version reported once online. */
   version?: string;
   readonly createdAt: number;
@@ -109,6 +111,8 @@ export interface SimJob {
   startedAt?: number;
   completedAt?: number;
   runnerId?: number;
+  /** The runner it was assigned to and that has not picked it up yet (the job is still `queued`). */
+  assignedRunnerId?: number;
   runnerName?: string;
   runnerGroupId?: number;
   runnerGroupName?: string;
