@@ -135,7 +135,6 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
 
   // Full-sweep indexes. `unclaimed` starts with every live listed instance; the runner pass takes out those an
   // alive runner owns by provider id, so what is left is checked for orphans. Registrations are indexed by id.
-  const sweep = snapshot.instances !== undefined || snapshot.registrations !== undefined;
   let unclaimed: Map<string, Instance> | undefined;
   if (snapshot.instances) {
     unclaimed = new Map();
@@ -153,7 +152,6 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       if (registration.busy) busyNames.add(registration.name);
     }
   }
-  const runnersByName = sweep ? new Map<string, Runner>() : undefined;
   const claimedGithubIds = new Set<number>();
   const endedNames = new Set<string>();
 
@@ -172,7 +170,6 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
 
   // Runners: one pass.
   for (const runner of snapshot.runners) {
-    runnersByName?.set(runner.name, runner);
     // GitHub's busy flag (full sweep only): by registration id when listed (authoritative), else by name.
     let busyAtGitHub = false;
     if (listed) {
@@ -315,17 +312,36 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
     });
   }
 
-  // Full sweep: both-way orphans.
-  if (runnersByName) {
+  // Full sweep: both-way orphans. Candidates are the instances no alive runner claimed by provider id and the
+  // registrations none claimed by GitHub id; their names are then looked up among the runners in one more pass
+  // (a small table, instead of indexing every runner by name).
+  const instanceCandidates: Instance[] = [];
+  for (const instance of unclaimed?.values() ?? []) {
+    if (instance.name.startsWith(namePrefix)) instanceCandidates.push(instance);
+  }
+  const registrationCandidates: { readonly registration: GitHubRunner; readonly scope: RunnerScope }[] = [];
+  for (const list of snapshot.registrations ?? []) {
+    for (const registration of list.runners) {
+      if (registration.name.startsWith(namePrefix) && !registration.busy && !claimedGithubIds.has(registration.id)) {
+        registrationCandidates.push({ registration, scope: list.scope });
+      }
+    }
+  }
+  if (instanceCandidates.length > 0 || registrationCandidates.length > 0) {
+    const byName = new Map<string, Runner | undefined>();
+    for (const { name } of instanceCandidates) byName.set(name, undefined);
+    for (const { registration } of registrationCandidates) byName.set(registration.name, undefined);
+    for (const runner of snapshot.runners) {
+      if (byName.has(runner.name)) byName.set(runner.name, runner);
+    }
     const owner = (name: string): Runner | undefined => {
-      const runner = runnersByName.get(name);
+      const runner = byName.get(name);
       return runner && !isEnded(runner) && !endedNames.has(name) ? runner : undefined;
     };
-    for (const instance of unclaimed?.values() ?? []) {
+    for (const instance of instanceCandidates) {
       const { providerId, name } = instance;
-      if (!name.startsWith(namePrefix)) continue;
       // GitHub says a runner of that name is running a job: whatever the ledger says, never touch its machine.
-      const known = runnersByName.get(name);
+      const known = byName.get(name);
       if (busyNames.has(name) || (known?.githubId !== undefined && registrationsById.get(known.githubId)?.busy)) continue;
       const runner = owner(name);
       if (runner) {
@@ -342,13 +358,10 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
         terminations.push({ providerId, runnerName: name, poolId: instance.poolId, reason: 'orphan-instance' });
       }
     }
-    for (const list of snapshot.registrations ?? []) {
-      for (const registration of list.runners) {
-        const { id, name } = registration;
-        // Claimed by id: owned by an alive runner, or deregistered above if this plan ended that runner.
-        if (!name.startsWith(namePrefix) || registration.busy || claimedGithubIds.has(id) || owner(name)) continue;
-        deregistrations.push({ scope: list.scope, githubId: id, runnerName: name, reason: 'orphan-registration' });
-      }
+    for (const { registration, scope } of registrationCandidates) {
+      // Owned by name by an alive runner whose GitHub id the ledger does not know yet.
+      if (owner(registration.name)) continue;
+      deregistrations.push({ scope, githubId: registration.id, runnerName: registration.name, reason: 'orphan-registration' });
     }
   }
 
