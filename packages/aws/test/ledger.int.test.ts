@@ -87,10 +87,8 @@ describe('DynamoDbLedger on moto', () => {
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'expiresAt', TimeToLiveStatus: 'ENABLED' });
   });
 
-  for (const [admitters, max] of [
-    [16, 10],
-    [50, 37],
-  ] as const) {
+  // 50 concurrent admitters run in the contract suite above; here 16, each wanting more than fits.
+  for (const [admitters, max] of [[16, 10]] as const) {
     it(`never admits above max with ${admitters} parallel admitters (max ${max}), and the counter matches the records`, async () => {
       const batches = Array.from({ length: admitters }, (_, i) => [0, 1, 2, 3].map((j) => runnerRecord(`r-${i}-${j}`)));
       const results = await Promise.all(batches.map((b) => ledger.admit('linux', b, max, signal())));
