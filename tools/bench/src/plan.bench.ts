@@ -79,7 +79,10 @@ function buildWorld(size: number, seed: number): World {
   for (let i = 0; i < size; i++) {
     const state = pick(rnd, RUNNER_STATES);
     const poolId = `pool-${Math.floor(rnd() * POOLS)}`;
-    const createdAt = NOW - Math.floor(rnd() * 3 * HOUR);
+    // Steady state: busy, idle and draining runners up to 3 h old; launching and booting ones a few minutes old,
+    // except 1% stuck past bootTimeout.
+    const starting = state === 'launching' || state === 'booting';
+    const createdAt = NOW - Math.floor(rnd() * (starting && rnd() >= 0.01 ? 5 * MIN : 3 * HOUR));
     const launched = state !== 'launching';
     const name = `ghr-${seed}-${i}`;
     runners.push({
