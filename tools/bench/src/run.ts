@@ -3,6 +3,7 @@
 const benches: Record<string, () => Promise<void>> = {
   plan: async () => (await import('./plan.bench.js')).planBench(),
   webhook: async () => (await import('./webhook.bench.js')).run(),
+  'aws-ledger': async () => (await import('./aws-ledger.bench.js')).run(),
 };
 
 const wanted = process.argv.slice(2);
