@@ -5,7 +5,6 @@ import { Octokit } from '@octokit/core';
 import type { OctokitOptions } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import Bottleneck from 'bottleneck/light.js';
 import { githubApiUrl, silentLogger, systemClock } from '@ghr/core';
 import type {
   Clock,
@@ -23,6 +22,7 @@ import type {
 import { fitsDeadline, raceAbort } from './deadline.js';
 import { GitHubError, redact, toGitHubError } from './errors.js';
 import { parseRunnerRelease } from './releases.js';
+import { RequestLimiter, RetryScheduler } from './limiter.js';
 import { InstallationTokenCache } from './token-cache.js';
 
 /** How the client authenticates. */
@@ -305,7 +305,6 @@ export class GitHubClient implements GitHubApi {
     const maxRateRetries = options.throttle?.maxRetries ?? 3;
     const baseDelayMs = options.retry?.baseDelayMs ?? 1_000;
     const log = octokitLog(this.logger);
-    const group = (settings: Bottleneck.ConstructorOptions) => new Bottleneck.Group(settings);
     const onLimit =
       (kind: string) =>
       (retryAfter: number, request: { method?: string; url?: string; request?: { signal?: AbortSignal } }, _octokit: unknown, retryCount: number) => {
@@ -328,12 +327,15 @@ export class GitHubClient implements GitHubApi {
         onRateLimit: onLimit('primary'),
         onSecondaryRateLimit: onLimit('secondary'),
         fallbackSecondaryRateRetryAfter: 60,
-        // Per-client limiters (the plugin's defaults are shared by every client in the process).
-        global: group({ maxConcurrent: options.throttle?.maxConcurrent ?? 10 }),
-        auth: group({ maxConcurrent: 1 }),
-        write: group({ maxConcurrent: 1, minTime: options.throttle?.writeIntervalMs ?? 340 }),
-        search: group({ maxConcurrent: 1, minTime: 2_000 }),
-        notifications: group({ maxConcurrent: 1, minTime: 3_000 }),
+        // Per-client limiters (the plugin's default Bottleneck groups are shared by every client in the process,
+        // and cost several event-loop turns per request).
+        global: new RequestLimiter(options.throttle?.maxConcurrent ?? 10, 0),
+        auth: new RequestLimiter(1, 0),
+        write: new RequestLimiter(1, options.throttle?.writeIntervalMs ?? 340),
+        search: new RequestLimiter(1, 2_000),
+        notifications: new RequestLimiter(1, 3_000),
+        // Rate-limit retries: waits end when the request's signal fires.
+        retryLimiter: new RetryScheduler(),
       } as never,
       retry: {
         retries: options.retry?.retries ?? 3,
