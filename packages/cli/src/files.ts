@@ -7,8 +7,8 @@ export async function readText(path: string, what: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') throw new Error(`${path} does not exist: give the path of ${what}.`);
-    throw new Error(`cannot read ${path} (${code ?? (error as Error).message}).`);
+    if (code === 'ENOENT') throw new Error(`${path} does not exist: give the path of ${what}.`, { cause: error });
+    throw new Error(`cannot read ${path} (${code ?? (error as Error).message}).`, { cause: error });
   }
 }
 

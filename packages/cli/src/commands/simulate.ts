@@ -1,6 +1,6 @@
 // `ghr simulate`: a workload against ghr's engine (or the baseline autoscaler), the simulated GitHub and the
 // simulated cloud, in virtual time.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Pool } from '@ghr/core';
 import {
@@ -201,6 +201,6 @@ function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${path} is not valid JSON: ${(error as Error).message}.`);
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}.`, { cause: error });
   }
 }

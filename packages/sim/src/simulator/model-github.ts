@@ -36,7 +36,8 @@ export interface ModelGitHubApiOptions {
 }
 
 /**
- * core's `GitHubApi` over the in-process GitHub model, in virtual time.
+ * core's `GitHubApi` over the in-process GitHub model, in virtual time, behaving as `@ghr/github`'s client does
+ * towards rate limits and 5xx answers (it waits and retries), so the engine meets GitHub as it would in production.
  *
  * @example
  * ```ts
@@ -49,9 +50,22 @@ export class ModelGitHubApi implements GitHubApi {
   /** Requests made (pages count one each), by `METHOD endpoint`. */
   readonly calls = new Map<string, number>();
   total = 0;
+  #writeTail: Promise<void> = Promise.resolve();
+  #lastWrite = Number.NEGATIVE_INFINITY;
 
-  constructor(options: ModelGitHubApiOptions) {
+  constructor(options: ModelGitHubApiOptions, counters?: ModelGitHubApi) {
     this.#o = options;
+    if (counters) {
+      this.calls = counters.calls;
+      this.#shared = counters;
+    }
+  }
+
+  readonly #shared: ModelGitHubApi | undefined;
+
+  /** A new client (own write pacing, as each Lambda has its own) that counts into this one's counters. */
+  client(): ModelGitHubApi {
+    return new ModelGitHubApi(this.#o, this.#shared ?? this);
   }
 
   createJitConfig(
@@ -181,32 +195,89 @@ export class ModelGitHubApi implements GitHubApi {
     }));
   }
 
+  /**
+   * One operation as `@ghr/github`'s client performs it: writes of one client go one at a time, at least 340 ms
+   * apart; a rate-limit answer is waited out (retry-after, at most 60 s, at most 3 times); a 5xx is retried
+   * after 1, 4 and 9 s. Every HTTP request is counted.
+   */
   async #call<T>(method: string, endpoint: string, signal: AbortSignal, effect: () => T): Promise<T> {
+    const write = method !== 'GET';
+    const release = write ? await this.#paceWrite(signal) : undefined;
+    try {
+      let rateRetries = 0;
+      let errorRetries = 0;
+      for (;;) {
+        const outcome = await this.#request(method, endpoint, signal, effect);
+        if (outcome.ok) return outcome.value;
+        const { error, waitMs } = outcome;
+        const retry =
+          error.code === 'throttled'
+            ? rateRetries++ < 3 && waitMs <= 60_000
+            : error.code === 'unavailable' && errorRetries++ < 3;
+        if (!retry) throw error;
+        await this.#o.scheduler.sleep(error.code === 'throttled' ? waitMs : 1_000 * errorRetries ** 2, signal);
+      }
+    } finally {
+      release?.();
+    }
+  }
+
+  async #request<T>(
+    method: string,
+    endpoint: string,
+    signal: AbortSignal,
+    effect: () => T,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: GhrError; waitMs: number }> {
     const key = `${method} ${endpoint}`;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
-    this.total++;
+    if (this.#shared) this.#shared.total++;
+    else this.total++;
     const { scheduler, random, model, principal } = this.#o;
     const latency = random.lognormal(this.#o.latency ?? 150, 0.4);
     await scheduler.sleep(latency / 2, signal);
     if (random.chance(this.#o.errorRate ?? 0)) {
       await scheduler.sleep(latency / 2, signal);
-      throw new GhrError(`GitHub answered 502 for ${key}: retry later.`, { code: 'unavailable' });
+      return { ok: false, error: new GhrError(`GitHub answered 502 for ${key}: retry later.`, { code: 'unavailable' }), waitMs: 0 };
     }
     if (random.chance(this.#o.rateLimitRate ?? 0)) {
-      throw new GhrError(`GitHub's secondary rate limit refused ${key}: retry after 60 s.`, { code: 'throttled' });
+      await scheduler.sleep(latency / 2, signal);
+      return { ok: false, error: new GhrError(`GitHub's secondary rate limit refused ${key}: retry after 60 s.`, { code: 'throttled' }), waitMs: 60_000 };
     }
     const decision = model.rateLimits.charge(principal, method, endpoint);
     if (!decision.allowed) {
-      throw new GhrError(`GitHub refused ${key}: ${decision.message}`, { code: 'throttled' });
+      await scheduler.sleep(latency / 2, signal);
+      const reset = Number(decision.headers['x-ratelimit-reset'] ?? 0) * 1000;
+      const waitMs =
+        decision.retryAfterSeconds !== undefined ? decision.retryAfterSeconds * 1000 : Math.max(60_000, reset - scheduler.now());
+      return { ok: false, error: new GhrError(`GitHub refused ${key}: ${decision.message}`, { code: 'throttled' }), waitMs };
     }
-    let result: T;
+    let value: T;
     try {
-      result = effect();
+      value = effect();
     } catch (error) {
       throw toGhrError(error, key);
     }
     await scheduler.sleep(latency / 2, signal);
-    return result;
+    return { ok: true, value };
+  }
+
+  /** Waits for this client's turn to write (one write at a time, 340 ms apart); returns the release. */
+  async #paceWrite(signal: AbortSignal): Promise<() => void> {
+    const previous = this.#writeTail;
+    let release!: () => void;
+    this.#writeTail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      await previous;
+      const wait = this.#lastWrite + WRITE_INTERVAL - this.#o.scheduler.now();
+      if (wait > 0) await this.#o.scheduler.sleep(wait, signal);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.#lastWrite = this.#o.scheduler.now();
+    return release;
   }
 
   #groupId(scope: RunnerScope, name: string | undefined): number {
@@ -217,6 +288,8 @@ export class ModelGitHubApi implements GitHubApi {
     return group.id;
   }
 }
+
+const WRITE_INTERVAL = 340;
 
 function base(scope: RunnerScope): string {
   if (scope.kind === 'org') return '/orgs/{org}';

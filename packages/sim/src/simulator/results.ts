@@ -64,6 +64,8 @@ export interface SimulationReport {
   readonly calls: { readonly github: Readonly<Record<string, number>>; readonly cloud: Readonly<Record<string, number>> };
   /** Median boot time of the instances that booted, seconds. */
   readonly bootSecondsP50: number;
+  /** 95th percentile boot time of the instances that booted, seconds. */
+  readonly bootSecondsP95: number;
 }
 
 /**
