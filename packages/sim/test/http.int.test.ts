@@ -381,7 +381,7 @@ describe('simulated GitHub: jobs and webhooks', () => {
       ['queued', 500, 'Invalid HTTP Response: 500'],
     ]);
     const detail = await call(github, 'GET', `/app/hook/deliveries/${list[1]?.id}`, jwt);
-    expect(detail.body).toMatchObject({ guid: list[1]?.guid, request: { payload: { action: 'queued' } } });
+    expect(detail.body).toMatchObject({ guid: list[1]?.guid, url: receiver.url, request: { payload: { action: 'queued' } } });
 
     const before = receiver.received.length;
     const redelivered = await call(github, 'POST', `/app/hook/deliveries/${list[1]?.id}/attempts`, jwt);

@@ -31,6 +31,8 @@ export interface RouteContext {
   readonly accept: string;
   readonly runnerVersion: string;
   readonly startedAt: number;
+  /** Where webhooks go (the delivery's `url`). */
+  readonly webhookUrl: string;
 }
 
 /** What a handler answers. */
@@ -400,7 +402,7 @@ function appRoutes(): Route[] {
         const request = ctx.model.deliveryRequest(delivery);
         return {
           status: 200,
-          body: deliveryJson(delivery, { url: '', requestHeaders: request.headers, requestBody: request.body }),
+          body: deliveryJson(delivery, { url: ctx.webhookUrl, requestHeaders: request.headers, requestBody: request.body }),
         };
       },
     },

@@ -405,6 +405,7 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions = {})
           accept: String(req.headers.accept ?? ''),
           runnerVersion,
           startedAt,
+          webhookUrl: dispatcher.url ?? '',
         });
         finish(result.status, result.body, result.headers);
       } catch (error) {
