@@ -187,13 +187,16 @@ describe('GitHubModel runners', () => {
     expect(errorOf(() => model.generateJitConfig({ kind: 'org', org: 'acme' }, { name: 'x', runnerGroupId: 1, labels: [] })).status).toBe(422);
   });
 
-  it('fails the job of a runner that disconnects mid-job', () => {
+  it('fails the job of a runner that disconnects mid-job and leaves its registration offline', () => {
     const { model, orgRunner } = setup();
     const { jit } = orgRunner('r1');
     model.connectRunner(jit.encodedJitConfig);
     const job = model.queueJob({ repo: 'acme/web', labels: ['linux'] });
     model.disconnectRunner(jit.runner.id);
     expect(model.job(job.id)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    // The ephemeral registration stays behind, offline and not busy: a ghost a reconciler must delete.
+    expect(model.runner(jit.runner.id)).toMatchObject({ status: 'offline', busy: false });
+    model.deleteRunner({ kind: 'org', org: 'acme' }, jit.runner.id);
   });
 
   it('removes offline ephemeral runners after a day and persistent ones after 14 days', () => {

@@ -1319,9 +1319,11 @@ export class GitHubModel {
     const runner = job.runnerId === undefined ? undefined : this.#runners.get(job.runnerId);
     if (runner && runner.jobId === job.id && runner.busy) {
       runner.busy = false;
-      if (runner.ephemeral) {
+      if (runner.status === 'offline') {
+        // Its machine went away mid-job: the registration stays, offline, until removed or deleted.
+      } else if (runner.ephemeral) {
         this.#removeRunner(runner);
-      } else if (runner.status === 'online') {
+      } else {
         runner.idleSince = now;
         this.#idle.add(runner.id);
       }
