@@ -420,8 +420,10 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions = {})
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': JSON_TYPE });
-        res.end(JSON.stringify({ message: `Simulated GitHub failed: ${(error as Error).message}`, status: '500' }));
+        const status = error instanceof SimError ? error.status : 500;
+        const message = error instanceof SimError ? error.message : `Simulated GitHub failed: ${(error as Error).message}`;
+        res.writeHead(status, { 'content-type': JSON_TYPE });
+        res.end(JSON.stringify({ message, documentation_url: 'https://docs.github.com/rest', status: String(status) }));
       } else {
         res.destroy();
       }
