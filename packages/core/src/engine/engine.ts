@@ -37,7 +37,8 @@ import type {
 
 const ALIVE: ReadonlySet<RunnerState> = new Set(ALIVE_RUNNER_STATES);
 const OPEN_JOB_STATUSES: readonly JobStatus[] = ['waiting', 'queued', 'in_progress'];
-const ENDED_STATES: readonly RunnerState[] = ['terminated', 'failed'];
+/** Most ended runners looked up per full sweep for machines that outlived them. */
+const ENDED_LOOKUP_LIMIT = 200;
 const LAUNCH_CODES: ReadonlySet<string> = new Set(['capacity', 'quota', 'throttled', 'invalid-config', 'internal']);
 /** A draining runner untouched this long is taken to be an interrupted drain and finished by the next reconcile. */
 const STUCK_DRAIN_AFTER = 60_000;
@@ -59,7 +60,6 @@ interface ResolvedOptions {
   readonly redeliveryLookback: number;
   readonly redeliveryBudget: number;
   readonly redeliveryInterval: number;
-  readonly endedLookback: number;
   readonly githubUrl: string;
   readonly cleanupTimeout: number;
   readonly random: () => number;
@@ -156,7 +156,6 @@ class LifecycleEngine implements Engine {
       redeliveryLookback: options.redeliveryLookback ?? 3_600_000,
       redeliveryBudget: options.redeliveryBudget ?? 20,
       redeliveryInterval: Math.max(1, options.redeliveryInterval ?? 300_000),
-      endedLookback: options.endedLookback ?? 3_600_000,
       githubUrl: (options.githubUrl ?? 'https://github.com').replace(/\/+$/, ''),
       cleanupTimeout: options.cleanupTimeout ?? 5_000,
       random: options.random ?? Math.random,
@@ -372,7 +371,7 @@ class LifecycleEngine implements Engine {
     const now = this.#clock.now();
     let read: { jobs: Job[]; runners: Runner[] };
     try {
-      read = await this.#readLedger(pools, poolIds, instances !== undefined, now, signal);
+      read = await this.#readLedger(pools, poolIds, instances, signal);
     } catch (error) {
       if (!signal.aborted) throw error;
       this.#log.warn('reconcile skipped: the deadline passed before the ledger was read', {});
@@ -397,9 +396,10 @@ class LifecycleEngine implements Engine {
         this.#note(log, name, error);
       }
     };
-    await step('removals', () => this.#executeRemovals(thePlan, synced, regByName, signal, log));
+    const removals = thePlan.drains.length + thePlan.terminations.length + thePlan.expirations.length + thePlan.deregistrations.length;
+    if (removals > 0) await step('removals', () => this.#executeRemovals(thePlan, synced, regByName, signal, log));
     await step('stuck-drains', () => this.#finishStuckDrains(thePlan, synced, regByName, signal, log));
-    await step('launches', () => this.#executeLaunches(thePlan, signal, log));
+    if (thePlan.launches.length > 0) await step('launches', () => this.#executeLaunches(thePlan, signal, log));
     await step('rechecks', () => this.#executeRechecks(thePlan, synced, regByName, signal, log));
     if (instances) await step('redeliveries', () => this.#redeliver(signal, log));
 
@@ -435,19 +435,28 @@ class LifecycleEngine implements Engine {
   async #readLedger(
     pools: readonly Pool[],
     poolIds: ReadonlySet<string>,
-    sweep: boolean,
-    now: number,
+    instances: readonly Instance[] | undefined,
     signal: AbortSignal,
   ): Promise<{ jobs: Job[]; runners: Runner[] }> {
     if (pools.length === this.#pools.length) {
-      const [jobs, alive, ended] = await Promise.all([
+      const [jobs, alive] = await Promise.all([
         this.#ledger.listJobs({ statuses: OPEN_JOB_STATUSES }, signal),
         this.#ledger.listRunners({ states: ALIVE_RUNNER_STATES }, signal),
-        sweep ? this.#ledger.listRunners({ states: ENDED_STATES }, signal) : Promise.resolve([]),
       ]);
-      const recent = ended.filter((r) => r.updatedAt >= now - this.#o.endedLookback);
+      // A full sweep shows the policy the ended runners that still have a machine (reaped at once), looked up
+      // by name: listing every ended runner would cost a scan of all recent history.
+      const ended: Runner[] = [];
+      if (instances) {
+        const aliveNames = new Set(alive.map((r) => r.name));
+        const prefix = this.#o.namePrefix;
+        const unowned = [...new Set(instances.filter((i) => i.state !== 'terminated' && i.name.startsWith(prefix) && !aliveNames.has(i.name)).map((i) => i.name))];
+        const found = await forEachLimited(unowned.slice(0, ENDED_LOOKUP_LIMIT), this.#o.concurrency * 2, signal, (name) =>
+          this.#ledger.getRunner(name, signal),
+        );
+        for (const f of found) if (f.status === 'fulfilled' && f.value && !ALIVE.has(f.value.state)) ended.push(f.value);
+      }
       // All configured pools: runners of removed pools are included (the policy lets them go).
-      return { jobs: jobs.filter((j) => j.poolId !== null && poolIds.has(j.poolId)), runners: [...alive, ...recent] };
+      return { jobs: jobs.filter((j) => j.poolId !== null && poolIds.has(j.poolId)), runners: [...alive, ...ended] };
     }
     const perPool = await Promise.all(
       pools.map(async (pool) => {

@@ -5,20 +5,18 @@ import type { Limiter } from './limiter.js';
 export class CallCounter {
   readonly calls = new Map<string, number>();
   readonly errors = new Map<string, number>();
+  readonly #byTarget = new Map<string, number>();
 
   add(key: string, failed: boolean): void {
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    const target = key.slice(0, key.indexOf('.'));
+    this.#byTarget.set(target, (this.#byTarget.get(target) ?? 0) + 1);
     if (failed) this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
   }
 
-  /** Total calls per target (`github`, `provider`, `ledger`). */
+  /** Total calls per target (`github`, `provider`, `ledger`): a copy. */
   byTarget(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const [key, n] of this.calls) {
-      const target = key.slice(0, key.indexOf('.'));
-      out.set(target, (out.get(target) ?? 0) + n);
-    }
-    return out;
+    return new Map(this.#byTarget);
   }
 }
 

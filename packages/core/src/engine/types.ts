@@ -31,8 +31,6 @@ export interface EngineOptions {
    * ledger (a full sweep may run every minute; the listing costs GitHub requests). Default 5 min.
    */
   readonly redeliveryInterval?: number;
-  /** Ended runners updated this recently (ms) are shown to the policy in a full sweep (instant reaping). Default 1 h. */
-  readonly endedLookback?: number;
   /** Web URL of GitHub for `config.sh --url` of non-ephemeral runners. Default `https://github.com`. */
   readonly githubUrl?: string;
   /**
