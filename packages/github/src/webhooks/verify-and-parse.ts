@@ -59,8 +59,11 @@ function reject(status: WebhookRejection['status'], reason: string): WebhookReje
   return { kind: 'rejected', status, reason };
 }
 
-function byteLength(body: string | Uint8Array): number {
-  return typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
+/** The body's size in bytes, or a lower bound that already shows it fits (UTF-8 needs at most 3 bytes per UTF-16 unit). */
+function byteLength(body: string | Uint8Array, maxBytes: number): number {
+  if (typeof body !== 'string') return body.byteLength;
+  if (body.length * 3 <= maxBytes) return body.length;
+  return Buffer.byteLength(body, 'utf8');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -103,7 +106,7 @@ export function verifyAndParse(input: VerifyAndParseInput): WebhookResult {
 
 function verifyAndParseUnsafe({ headers, body, secrets, maxBytes = DEFAULT_MAX_BYTES, receivedAt }: VerifyAndParseInput): WebhookResult {
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) return reject(400, 'The body is neither text nor bytes.');
-  const size = byteLength(body);
+  const size = byteLength(body, maxBytes);
   if (size > maxBytes) return reject(413, `The body has ${size} bytes; at most ${maxBytes} are accepted.`);
   const signature = header(headers, 'x-hub-signature-256');
   if (signature === undefined) return reject(401, 'X-Hub-Signature-256 is missing: set a webhook secret on the GitHub App.');
