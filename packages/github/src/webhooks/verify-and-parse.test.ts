@@ -161,6 +161,13 @@ describe('verifyAndParse', () => {
     expect(result).toMatchObject({ kind: 'rejected', status: 413 });
   });
 
+  it('counts the size in UTF-8 bytes, not characters', () => {
+    const big = JSON.stringify({ text: '€'.repeat(400) }); // ~1,200 bytes, ~410 characters
+    const small = JSON.stringify({ text: '€'.repeat(300) }); // ~900 bytes
+    expect(verifyAndParse({ ...delivery(big), maxBytes: 1_000 })).toMatchObject({ kind: 'rejected', status: 413 });
+    expect(verifyAndParse({ ...delivery(small), maxBytes: 1_000 })).toMatchObject({ kind: 'rejected', status: 400 });
+  });
+
   it.each([
     ['malformed JSON', '{"action": "queued",', 400],
     ['a JSON array', '[1,2,3]', 400],
