@@ -3,6 +3,8 @@
 export { countCalls } from './testing/call-counter.js';
 export type { CallCounter, MiddlewareClient } from './testing/call-counter.js';
 export { testClientConfig, testClients } from './testing/clients.js';
+export { MOTO_AMI, createEc2Fixture, seedRunnerInstances } from './testing/ec2-fixture.js';
+export type { Ec2Fixture, SeedRunnerInstancesOptions } from './testing/ec2-fixture.js';
 export type { TestClientConfig, TestClientOptions, TestClients } from './testing/clients.js';
 export { partialFleet, startFaultProxy } from './testing/fault-proxy.js';
 export type {
@@ -13,6 +15,7 @@ export type {
   FaultRule,
   PartialFleetOptions,
   ProxiedCall,
+  RespondFault,
   RewriteFault,
 } from './testing/fault-proxy.js';
 export { findMoto, freePort, resetMoto, startMoto } from './testing/moto.js';

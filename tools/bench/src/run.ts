@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<void>> = {
   webhook: async () => (await import('./webhook.bench.js')).run(),
   simulate: async () => (await import('./simulate.bench.js')).simulateBench(),
   'aws-ledger': async () => (await import('./aws-ledger.bench.js')).run(),
+  'aws-launch': async () => (await import('./aws-launch.bench.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

@@ -165,8 +165,8 @@ export class Ec2RunnerProvider implements RunnerProvider {
 
   async launch(pool: Pool, runners: readonly LaunchRequest[], signal: AbortSignal): Promise<LaunchResult> {
     if (runners.length === 0) return { launched: [], failed: [] };
-    // Every SDK call in flight listens on the caller's signal.
-    setMaxListeners(this.#concurrency * 2 + 16, signal);
+    // Every SDK call and paced write in flight listens on the caller's signal: that is expected, not a leak.
+    setMaxListeners(0, signal);
     let config: Ec2PoolInstance;
     try {
       config = parseEc2PoolInstance(pool);

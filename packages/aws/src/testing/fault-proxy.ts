@@ -33,8 +33,13 @@ export interface RewriteFault {
   readonly rewriteResponse?: (body: string, request: FaultRequest) => string;
 }
 
+/** A canned answer made by the test (a recorded page served again, a response moto cannot give). */
+export interface RespondFault {
+  readonly respond: (request: FaultRequest) => { readonly status?: number; readonly headers?: Readonly<Record<string, string>>; readonly body: string };
+}
+
 /** What a rule does to the requests it matches. */
-export type Fault = ErrorFault | RewriteFault;
+export type Fault = ErrorFault | RewriteFault | RespondFault;
 
 /** A fault rule: which requests, how many times, what to do. */
 export interface FaultRule {
@@ -206,7 +211,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (hit) hit.left -= 1;
       const fault = hit?.rule.fault;
       if (fault && 'error' in fault) answerError(res, request, fault);
-      else forward(upstream, req, res, body, request, fault);
+      else if (fault && 'respond' in fault) {
+        const answer = fault.respond(request);
+        res.writeHead(answer.status ?? 200, { 'content-type': 'text/xml;charset=UTF-8', ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
+        res.end(answer.body);
+      } else forward(upstream, req, res, body, request, fault);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -10,5 +10,5 @@ export {
   testClients,
 } from '../../src/testing.js';
 export type { FaultProxy, FaultRule, TestClients } from '../../src/testing.js';
-export { createEc2Fixture, MOTO_AMI } from './ec2-fixture.js';
-export type { Ec2Fixture } from './ec2-fixture.js';
+export { createEc2Fixture, MOTO_AMI } from '../../src/testing.js';
+export type { Ec2Fixture } from '../../src/testing.js';
