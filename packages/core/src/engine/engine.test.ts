@@ -193,6 +193,14 @@ describe('engine: ingest is idempotent', () => {
     expect(s.metrics.filter((m) => m.name === 'JobStartLatency')).toHaveLength(1);
   });
 
+  it('touches the pool again on a repeated queued event, in case the reconcile after the first was lost', async () => {
+    const s = setup();
+    await s.engine.ingest([ev(7, 'queued')], sig());
+    const again = await s.engine.ingest([ev(7, 'queued')], sig());
+    expect(again.events[0]?.outcome).toBe('duplicate');
+    expect(again.touchedPools).toEqual(['linux']);
+  });
+
   it('records the pool at first sight, fills it in later if unknown, and ignores runners that are not ours', async () => {
     const s = setup();
     await s.engine.ingest([ev(4, 'waiting', { poolId: null })], sig());

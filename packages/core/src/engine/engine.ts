@@ -196,7 +196,10 @@ class LifecycleEngine implements Engine {
         try {
           const applied = await this.#applyJobEvent(event, signal);
           results[index] = { deliveryId: event.deliveryId, jobId: event.job.id, outcome: applied.outcome };
-          if (applied.outcome === 'applied' && applied.job.poolId) touched.add(applied.job.poolId);
+          // A repeated `queued` (SQS redelivery after a crashed run) touches its pool too: the reconcile that
+          // should have followed the first delivery may never have run.
+          const waiting = applied.outcome === 'duplicate' && applied.job.status === 'queued';
+          if ((applied.outcome === 'applied' || waiting) && applied.job.poolId) touched.add(applied.job.poolId);
           const effect = await this.#runnerEffects(event, applied.job, applied.outcome, signal);
           if (effect?.touchedPool) touched.add(effect.touchedPool);
           if (effect?.retire) retire.push(effect.retire);
