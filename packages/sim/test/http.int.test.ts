@@ -464,6 +464,23 @@ describe('simulated GitHub: jobs and webhooks', () => {
   });
 });
 
+describe('simulated GitHub: concurrent webhook delivery', () => {
+  it('delivers up to webhookConcurrency webhooks at once', async () => {
+    const receiver = await startReceiver();
+    receiver.delayMs = 200;
+    const github = await start({ webhookUrl: receiver.url, webhookConcurrency: 4 });
+    await seed(github);
+    for (let i = 0; i < 8; i += 1) await github.control.queueJob({ repo: 'acme/web', labels: [`c-${i}`] });
+    const started = Date.now();
+    await github.flushWebhooks();
+    const elapsed = Date.now() - started;
+    webhooks.push(...receiver.received);
+    expect(receiver.received).toHaveLength(8);
+    expect(elapsed).toBeLessThan(8 * 200);
+    await receiver.close();
+  });
+});
+
 describe('simulated GitHub: rate limits and faults', () => {
   let github: SimulatedGitHub;
   let installationId: number;

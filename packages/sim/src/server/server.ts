@@ -49,6 +49,8 @@ export interface SimulatedGitHubOptions {
   readonly webhookSecret?: string;
   /** Default 10,000 ms, as github.com. */
   readonly webhookTimeoutMs?: number;
+  /** Webhook deliveries in flight at once (GitHub sends concurrently). Default 1: in order, deterministic. */
+  readonly webhookConcurrency?: number;
   /** The App's id (JWT `iss`). Default 1. */
   readonly appId?: number;
   /** PEM of the App's private key (PKCS#1 or PKCS#8); its public half verifies App JWTs. */
@@ -147,6 +149,7 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions = {})
     faults,
     url: options.webhookUrl,
     timeoutMs: options.webhookTimeoutMs,
+    concurrency: options.webhookConcurrency,
     fetch: options.fetch,
   });
   const routes = new RouteTable(githubRoutes());

@@ -19,6 +19,8 @@ export interface WebhookDispatcherOptions {
   readonly url?: string;
   /** Default 10,000 ms, as github.com. */
   readonly timeoutMs?: number;
+  /** Deliveries in flight at once. Default 1: one at a time, in order (deterministic). */
+  readonly concurrency?: number;
   readonly fetch?: typeof fetch;
 }
 
@@ -30,7 +32,9 @@ export class WebhookDispatcher {
   readonly #faults: FaultInjector;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
-  #chain: Promise<void> = Promise.resolve();
+  readonly #concurrency: number;
+  #queue: WebhookAttempt[] = [];
+  #active = 0;
   #pending = 0;
   #held: WebhookAttempt[] = [];
   #timers = new Set<ReturnType<typeof setTimeout>>();
@@ -44,6 +48,7 @@ export class WebhookDispatcher {
     this.url = options.url;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#fetch = options.fetch ?? fetch;
+    this.#concurrency = Math.max(1, options.concurrency ?? 1);
     this.#unsubscribe = this.#model.onWebhook((attempt) => this.#accept(attempt));
   }
 
@@ -62,6 +67,7 @@ export class WebhookDispatcher {
     this.#timers.clear();
     this.#pending = 0;
     this.#held = [];
+    this.#queue = [];
     this.#notifyIdle();
   }
 
@@ -114,14 +120,25 @@ export class WebhookDispatcher {
 
   #enqueue(attempt: WebhookAttempt): void {
     this.#pending += 1;
-    this.#chain = this.#chain.then(async () => {
-      try {
-        if (!this.#closed) await this.#send(attempt);
-      } finally {
-        this.#pending -= 1;
-        this.#notifyIdle();
-      }
-    });
+    this.#queue.push(attempt);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#active < this.#concurrency && this.#queue.length > 0) {
+      const attempt = this.#queue.shift() as WebhookAttempt;
+      this.#active += 1;
+      void (async () => {
+        try {
+          if (!this.#closed) await this.#send(attempt);
+        } finally {
+          this.#active -= 1;
+          this.#pending -= 1;
+          this.#pump();
+          this.#notifyIdle();
+        }
+      })();
+    }
   }
 
   #notifyIdle(): void {
