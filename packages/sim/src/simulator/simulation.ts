@@ -48,7 +48,10 @@ export interface SimulatorSettings {
   readonly bootTimes?: Readonly<Record<string, BootTime>>;
   /** Delay between an ephemeral runner's exit and its machine shutting down. Default 10 s. */
   readonly shutdownDelay: number;
-  /** Options of ghr's engine (its random source is always the simulation's seeded one). */
+  /**
+   * Options of ghr's engine (its random source is always the simulation's seeded one). The simulator re-runs
+   * jobs of spot-interrupted runners (`rerunInterruptedJobs: true`) unless told otherwise.
+   */
   readonly engine?: EngineOptions;
   /** Options of the baseline. */
   readonly baseline?: BaselineOptions;
@@ -184,7 +187,7 @@ class Simulation {
       pools: this.#o.pools,
       clock: this.#scheduler,
       // The engine's clean-up budget is in real time: make it ample so a run's outcome never depends on the host's speed.
-      options: { cleanupTimeout: 3_600_000, ...this.#s.engine, random: this.#engineRandom },
+      options: { cleanupTimeout: 3_600_000, rerunInterruptedJobs: true, ...this.#s.engine, random: this.#engineRandom },
     });
   }
 
