@@ -22,10 +22,11 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { generator: 'burst', size: 250, seeds: [1, 2, 3], pools: roomy, label: 'roomy' },
+  { generator: 'burst', size: 250, seeds: [1, 2, 3, 5], pools: roomy, label: 'roomy' },
   { generator: 'burst', size: 120, seeds: [4], pools: examplePools, label: 'tight' },
   { generator: 'cancellations', size: 250, seeds: [1, 2, 3, 4, 5], pools: roomy, label: 'roomy' },
-  { generator: 'mixed-labels', size: 250, seeds: [1, 2, 3], pools: roomy, label: 'roomy' },
+  { generator: 'mixed-labels', size: 250, seeds: [1, 2, 3, 5], pools: roomy, label: 'roomy' },
+  { generator: 'cancellations', size: 200, seeds: [6], pools: examplePools, label: 'tight' },
   { generator: 'mixed-labels', size: 200, seeds: [4], pools: examplePools, label: 'tight' },
   { generator: 'steady', size: 400, seeds: [1], pools: roomy, label: 'roomy' },
 ];
