@@ -178,6 +178,16 @@ describe('Ec2RunnerProvider.launch', () => {
     expect(result.failed).toEqual([{ name: 'r1', code: 'capacity', retryable: true, message: expect.stringContaining('InsufficientInstanceCapacity') }]);
   });
 
+  it('marks runners of an aborted CreateFleet retryable (the client token makes the retry safe)', async () => {
+    ec2.on(CreateFleetCommand).rejects(Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }));
+    const provider = new Ec2RunnerProvider({ environment: 'prod', ec2: new EC2Client({}), secrets: secretsStore() });
+    const result = await provider.launch(pool(), runners(2), signal());
+    expect(result.failed.map((f) => [f.code, f.retryable])).toEqual([
+      ['internal', true],
+      ['internal', true],
+    ]);
+  });
+
   it('reports a quota error as quota, not retryable', async () => {
     ec2.on(CreateFleetCommand).resolves(fleetAnswer(0, [{ ErrorCode: 'VcpuLimitExceeded' }]));
     const provider = new Ec2RunnerProvider({ environment: 'prod', ec2: new EC2Client({}), secrets: secretsStore() });

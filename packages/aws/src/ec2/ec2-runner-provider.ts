@@ -339,7 +339,14 @@ export class Ec2RunnerProvider implements RunnerProvider {
       out = await this.#ec2.send(new CreateFleetCommand(this.#fleetInput(pool, config, runners, market)), { abortSignal: signal });
     } catch (err) {
       const error = toAwsError(err, context);
-      return { placed: [], unplaced: runners.map((runner) => this.#unplaced(runner, error.awsCode, error)), named };
+      // An aborted or timed-out call may still have launched: retrying with the same runners reuses the client
+      // token, so EC2 answers with those instances instead of launching again.
+      const retryable = error.retryable || error.code === 'aborted';
+      return {
+        placed: [],
+        unplaced: runners.map((runner) => this.#unplaced(runner, error.awsCode, { code: error.code, retryable, message: error.message })),
+        named,
+      };
     }
     const ids = (out.Instances ?? []).flatMap((i) => i.InstanceIds ?? []);
     const placed = runners.slice(0, ids.length).map((runner, i) => ({ runner, instanceId: ids[i]! }));
