@@ -11,8 +11,9 @@ import type {
   Instance as Ec2Instance,
   Tag,
 } from '@aws-sdk/client-ec2';
-import { silentLogger } from '@ghr/core';
+import { silentLogger, systemClock } from '@ghr/core';
 import type {
+  Clock,
   Instance,
   InstanceFilter,
   LaunchFailure,
@@ -61,6 +62,8 @@ export interface Ec2RunnerProviderOptions {
   /** Per-runner calls (name tag + secret) in flight at once; default 16. Secret writes are also paced. */
   readonly concurrency?: number;
   readonly logger?: Logger;
+  /** Dates a spot interruption whose time EC2 did not give; default the system clock. */
+  readonly clock?: Clock;
 }
 
 interface Placement {
@@ -152,8 +155,10 @@ export class Ec2RunnerProvider implements RunnerProvider {
   readonly #fleetSize: number;
   readonly #concurrency: number;
   readonly #logger: Logger;
+  readonly #clock: Clock;
 
   constructor(options: Ec2RunnerProviderOptions) {
+    this.#clock = options.clock ?? systemClock;
     this.#environment = options.environment;
     this.#ec2 = options.ec2 ?? new EC2Client({});
     this.#secrets = options.secrets ?? new SsmRunnerSecrets({ environment: options.environment });
@@ -439,7 +444,7 @@ export class Ec2RunnerProvider implements RunnerProvider {
       poolId,
       state: STATES[instance.State?.Name ?? ''] ?? 'pending',
       launchedAt: instance.LaunchTime?.getTime() ?? 0,
-      ...(interrupted ? { interruptedAt: when ? Date.parse(`${when.replace(' ', 'T')}Z`) : Date.now() } : {}),
+      ...(interrupted ? { interruptedAt: when ? Date.parse(`${when.replace(' ', 'T')}Z`) : this.#clock.now() } : {}),
     };
   }
 
