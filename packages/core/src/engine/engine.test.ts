@@ -495,8 +495,16 @@ describe('engine: sweeps repair what events missed', () => {
     expect(sweep.launched).toEqual([]);
   });
 
-  it('re-checks a stale queued job with GitHub: a cancelled job stops counting as demand', async () => {
+  it('defers re-checks of stale queued jobs while their pool is full and has no idle runner', async () => {
     const s = setup({ pools: [poolFixture('linux', { maxRunners: 0 })] });
+    await s.engine.ingest([ev(1, 'queued')], sig());
+    await s.clock.advance(6 * MIN);
+    expect((await s.engine.reconcile({ sweep: false }, sig())).rechecked).toBe(0);
+    expect(s.github.calls.get('getJob')).toBeUndefined();
+  });
+
+  it('re-checks a stale queued job with GitHub: a cancelled job stops counting as demand', async () => {
+    const s = setup({ pools: [poolFixture('linux', { maxRunners: 2 })] });
     await s.engine.ingest([ev(1, 'queued'), ev(2, 'queued')], sig());
     s.github.jobs.set(1, { id: 1, runId: 1001, status: 'completed', conclusion: 'cancelled', labels: [] });
     s.github.jobs.set(2, { id: 2, runId: 1002, status: 'queued', labels: [] });

@@ -403,7 +403,7 @@ class LifecycleEngine implements Engine {
     if (removals > 0) await step('removals', () => this.#executeRemovals(thePlan, synced, regByName, signal, log));
     await step('stuck-drains', () => this.#finishStuckDrains(thePlan, synced, regByName, signal, log));
     if (thePlan.launches.length > 0) await step('launches', () => this.#executeLaunches(thePlan, signal, log));
-    await step('rechecks', () => this.#executeRechecks(thePlan, synced, regByName, signal, log));
+    await step('rechecks', () => this.#executeRechecks(thePlan, jobs, synced, regByName, signal, log));
     if (instances) await step('redeliveries', () => this.#redeliver(signal, log));
 
     this.#reportApiCalls();
@@ -964,13 +964,25 @@ class LifecycleEngine implements Engine {
   // Stale jobs: ask GitHub, fix the ledger.
   async #executeRechecks(
     thePlan: Plan,
+    jobs: readonly Job[],
     runners: readonly Runner[],
     regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined,
     signal: AbortSignal,
     log: ReconcileLog,
   ): Promise<void> {
     const retire: Runner[] = [];
-    const work: { jobId: number; repository?: Job['repository']; reason: string }[] = thePlan.rechecks.map((rc) => ({ ...rc }));
+    // A stale queued job of a pool that is full (demand unmet) and has no idle runner changes nothing now: it
+    // waits for capacity, not for a lost event. Its re-check waits until the pool has room or idle runners.
+    const saturated = new Set(thePlan.pools.filter((p) => p.unmet > 0 && p.idle === 0).map((p) => p.poolId));
+    const poolOfJob = new Map(jobs.map((j) => [j.id, j.poolId]));
+    const rechecks = thePlan.rechecks.filter((rc) => {
+      const poolId = poolOfJob.get(rc.jobId);
+      return !(rc.reason === 'stale-queued' && poolId != null && saturated.has(poolId));
+    });
+    if (rechecks.length < thePlan.rechecks.length) {
+      this.#log.debug('re-checks deferred: their pools are full', { deferred: thePlan.rechecks.length - rechecks.length });
+    }
+    const work: { jobId: number; repository?: Job['repository']; reason: string }[] = rechecks.map((rc) => ({ ...rc }));
     // A busy runner whose registration is gone from a full sweep finished its job (or died): a lost `completed`
     // event would keep it busy until maxRuntime. Ask GitHub about its job now, within the same budget.
     if (regByName) {
