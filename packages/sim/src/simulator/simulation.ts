@@ -423,13 +423,10 @@ class Simulation {
   }
 
   async #scaleUpRun(messages: readonly QueueMessage[]): Promise<void> {
-    const controller = new AbortController();
-    this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
-    const gate = new CrashGate();
-    if (this.#chaosRng.chance(this.#chaos.scaleUpCrashes)) {
-      this.#scheduler.after(this.#chaosRng.uniform(0, 3_000), () => gate.crash());
-    }
-    const signal = controller.signal;
+    const { signal, done: finished } = this.#deadline();
+    // Only a run that is going to crash pays for the gate around its ports.
+    const gate = this.#chaosRng.chance(this.#chaos.scaleUpCrashes) ? new CrashGate() : undefined;
+    if (gate) this.#scheduler.after(this.#chaosRng.uniform(0, 3_000), () => gate.crash());
     const done: string[] = [];
     try {
       if (this.#isGhr) {
@@ -440,7 +437,7 @@ class Simulation {
         for (const m of messages) if (!failed.has(m.event)) done.push(m.id);
         if (result.touchedPools.length > 0 && !signal.aborted) {
           const reconcile = await engine.reconcile({ pools: result.touchedPools, sweep: false }, signal);
-          if (!gate.crashed) this.#countErrors(reconcile.errors);
+          if (!gate?.crashed) this.#countErrors(reconcile.errors);
         }
       } else {
         const baseline = this.#baseline(gate);
@@ -450,42 +447,59 @@ class Simulation {
             await baseline.scaleUp(m.event, signal);
             done.push(m.id);
           } catch (error) {
-            if (!gate.crashed) this.#countError(error);
+            if (!gate?.crashed) this.#countError(error);
           }
         }
       }
     } catch (error) {
-      if (!gate.crashed) this.#countError(error);
+      if (!gate?.crashed) this.#countError(error);
     }
-    if (gate.crashed) this.#bump('scale-up run crashed (chaos)');
+    finished();
+    const crashed = gate?.crashed === true;
+    if (crashed) this.#bump('scale-up run crashed (chaos)');
     else if (done.length > 0) await this.#queue.ack(done, NEVER);
-    if (gate.crashed || done.length < messages.length) this.#schedulePoll(this.#scheduler.now() + this.#s.visibilityTimeout + 1);
+    if (crashed || done.length < messages.length) this.#schedulePoll(this.#scheduler.now() + this.#s.visibilityTimeout + 1);
+  }
+
+  /** A run's deadline (a Lambda's timeout) as a signal that fires after `runDeadline` unless the run is done. */
+  #deadline(): { signal: AbortSignal; done: () => void } {
+    const controller = new AbortController();
+    let finished = false;
+    this.#scheduler.after(this.#s.runDeadline, () => {
+      if (!finished) controller.abort(DEADLINE);
+    });
+    return {
+      signal: controller.signal,
+      done: () => {
+        finished = true;
+      },
+    };
   }
 
   #fullReconcile(): void {
     const engine = this.#engine();
     this.#scheduler.spawn('reconcile', async () => {
-      const controller = new AbortController();
-      this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
+      const { signal, done } = this.#deadline();
       try {
-        const result = await engine.reconcile({ sweep: true }, controller.signal);
+        const result = await engine.reconcile({ sweep: true }, signal);
         this.#countErrors(result.errors);
       } catch (error) {
         this.#countError(error);
       }
+      done();
     });
   }
 
   #scaleDown(): void {
     const baseline = this.#baseline();
     this.#scheduler.spawn('scale-down', async () => {
-      const controller = new AbortController();
-      this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
+      const { signal, done } = this.#deadline();
       try {
-        await baseline.scaleDown(controller.signal);
+        await baseline.scaleDown(signal);
       } catch (error) {
         this.#countError(error);
       }
+      done();
     });
   }
 
@@ -524,9 +538,9 @@ class Simulation {
     if (!this.#isGhr) return;
     const engine = this.#engine();
     this.#scheduler.spawn('interrupted', async () => {
-      const controller = new AbortController();
-      this.#scheduler.after(this.#s.runDeadline, () => controller.abort(new Error('deadline')));
-      await engine.interrupted([instance.providerId], controller.signal);
+      const { signal, done } = this.#deadline();
+      await engine.interrupted([instance.providerId], signal);
+      done();
     });
   }
 
@@ -617,3 +631,4 @@ class Simulation {
 }
 
 const NEVER = new AbortController().signal;
+const DEADLINE = new Error('The run reached its deadline (Lambda timeout).');
