@@ -63,6 +63,19 @@ describe('ghr simulate', () => {
     expect(JSON.parse(io.out).jobs).toEqual({ total: 1, served: 1, unserved: 0, cancelled: 0 });
   });
 
+  it('reads chaos knobs from a file', async () => {
+    const chaos = join(dir, 'chaos.json');
+    writeFileSync(chaos, JSON.stringify({ preset: 'flaky', webhookLoss: 0.3 }));
+    const io = capture();
+    expect(await main(['simulate', '--config', example, '--trace', 'mixed-labels', '--size', '20', '--chaos', chaos, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.out).jobs.total).toBe(20);
+    const bad = join(dir, 'bad-chaos.json');
+    writeFileSync(bad, JSON.stringify({ webhookLoss: 3 }));
+    const io2 = capture();
+    expect(await main(['simulate', '--config', example, '--trace', 'burst', '--chaos', bad], io2)).toBe(2);
+    expect(io2.err).toContain('webhookLoss');
+  });
+
   it('exits 2 with a clear message for a bad trace', async () => {
     const trace = join(dir, 'bad-trace.json');
     writeFileSync(trace, JSON.stringify({ jobs: [{ at: -1, repo: 'web', labels: [], duration: 1 }] }));
