@@ -38,8 +38,14 @@ export interface SimulatorSettings {
   readonly reconcileInterval: number;
   /** baseline: interval of scale-downs. Default 5 min. */
   readonly scaleDownInterval: number;
-  /** After the last arrival, run at most this long for the jobs to finish. Default 1 h. */
+  /**
+   * The drain after the last arrival: it ends when no job is queued or running, or when nothing has run for
+   * `quietLimit` (a job still queued then is stuck, not waiting for capacity), and at the latest after this
+   * long. Default 12 h.
+   */
   readonly drainLimit: number;
+  /** See `drainLimit`. Default 30 min. */
+  readonly quietLimit: number;
   /** Timeline sampling interval. Default 60 s. */
   readonly sampleInterval: number;
   /** Median latency of a GitHub API call. Default 150 ms. */
@@ -85,7 +91,8 @@ const DEFAULTS: SimulatorSettings = {
   runDeadline: 60_000,
   reconcileInterval: 60_000,
   scaleDownInterval: 300_000,
-  drainLimit: 3_600_000,
+  drainLimit: 12 * 3_600_000,
+  quietLimit: 30 * 60_000,
   sampleInterval: 60_000,
   githubLatency: 150,
   shutdownDelay: 10_000,
@@ -130,6 +137,7 @@ class Simulation {
   #running = 0;
   #arrived = 0;
   #arriving = false;
+  #lastStartAt = 0;
   #pollAt: number | undefined;
   #tickAt: number | undefined;
 
@@ -245,10 +253,12 @@ class Simulation {
     else every(s.scaleDownInterval, () => this.#scaleDown());
     this.#sample();
 
-    const lastArrival = start + Math.max(0, ...trace.jobs.map((j) => j.cancelAt ?? j.at)) * 1000;
+    const lastArrival = start + trace.jobs.reduce((last, j) => Math.max(last, j.cancelAt ?? j.at), 0) * 1000;
     const settle = () => this.#syncModelTimers();
     await this.#scheduler.runUntil(lastArrival, () => (settle(), false));
-    await this.#scheduler.runUntil(lastArrival + s.drainLimit, () => (settle(), this.#openJobs === 0));
+    this.#lastStartAt = Math.max(this.#lastStartAt, lastArrival);
+    const quiet = () => this.#running === 0 && this.#scheduler.now() - this.#lastStartAt > s.quietLimit;
+    await this.#scheduler.runUntil(lastArrival + s.drainLimit, () => (settle(), this.#openJobs === 0 || quiet()));
     // Two full reconciles (or scale-downs) after the work is done, then the observer judges.
     const passes = this.#isGhr ? s.reconcileInterval : s.scaleDownInterval;
     await this.#scheduler.runUntil(this.#scheduler.now() + 2 * passes + 5_000, () => (settle(), false));
@@ -343,6 +353,7 @@ class Simulation {
         break;
       case 'in_progress':
         this.#running++;
+        this.#lastStartAt = this.#scheduler.now();
         if (this.#traceJobs.has(job.id)) this.#observer.jobStarted(job.id, job.runnerName);
         else if (job.runnerName !== undefined) this.#observer.jobStarted(-1, job.runnerName);
         break;
