@@ -1,13 +1,14 @@
 // The simulator benchmark: every trace generator with ghr's engine and with the stateless baseline (same
-// trace, same seed, same simulated GitHub and cloud), side by side, then a simulated day of 20,000 jobs.
+// trace, same seed, same simulated GitHub and cloud), side by side, without and with chaos (`flaky`), then a
+// simulated day of 20,000 jobs.
 // Prints a table (p50/p95 wait, idle runner-seconds per job, GitHub calls per job, violations, ghr/baseline
 // ratios), the targets with pass/fail, and the day's wall time and peak memory.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@ghr/core';
 import type { Pool } from '@ghr/core';
-import { GENERATOR_NAMES, generateTrace, generatorContextFor, simulate } from '@ghr/sim';
-import type { GeneratorName, PolicyName, SimulationReport } from '@ghr/sim';
+import { CHAOS_PRESETS, GENERATOR_NAMES, generateTrace, generatorContextFor, simulate } from '@ghr/sim';
+import type { ChaosPresetName, GeneratorName, PolicyName, SimulationReport } from '@ghr/sim';
 
 const SEED = 7;
 const SIZES: Readonly<Record<GeneratorName, number>> = { steady: 5_000, burst: 250, cancellations: 1_000, 'mixed-labels': 1_000 };
@@ -30,60 +31,12 @@ const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '1.00' : '∞') : 
 export async function simulateBench(): Promise<void> {
   const configPools = pools();
   const context = generatorContextFor(configPools);
-  console.log(`pools: ${configPools.map((p) => `${p.id} (max ${p.maxRunners}, no warm runners)`).join(', ')}; seed ${SEED}; chaos none`);
-
-  const rows: string[][] = [];
+  console.log(`pools: ${configPools.map((p) => `${p.id} (max ${p.maxRunners}, no warm runners)`).join(', ')}; seed ${SEED}`);
   const targets: string[] = [];
-  for (const generator of GENERATOR_NAMES) {
-    const trace = generateTrace(generator, { seed: SEED, size: SIZES[generator], ...context });
-    const reports = {} as Record<PolicyName, SimulationReport>;
-    for (const policy of ['ghr', 'baseline'] as const) {
-      reports[policy] = await simulate({ pools: configPools, trace, policy, seed: SEED });
-    }
-    const g = reports.ghr;
-    const b = reports.baseline;
-    for (const [policy, r] of [['ghr', g], ['baseline', b]] as const) {
-      rows.push([
-        generator,
-        policy,
-        String(r.result.jobs.total),
-        `${r.result.jobs.served}/${r.result.jobs.cancelled}`,
-        fmt(r.result.waitSeconds.p50),
-        fmt(r.result.waitSeconds.p95),
-        fmt(idlePerJob(r)),
-        fmt(r.result.githubApiCalls.perJob, 2),
-        fmt(r.result.cloudApiCalls.perJob, 2),
-        String(violations(r)),
-      ]);
-    }
-    rows.push([
-      generator,
-      'ghr/baseline',
-      '',
-      '',
-      ratio(g.result.waitSeconds.p50, b.result.waitSeconds.p50),
-      ratio(g.result.waitSeconds.p95, b.result.waitSeconds.p95),
-      ratio(idlePerJob(g), idlePerJob(b)),
-      ratio(g.result.githubApiCalls.perJob, b.result.githubApiCalls.perJob),
-      ratio(g.result.cloudApiCalls.perJob, b.result.cloudApiCalls.perJob),
-      '',
-    ]);
-    if (generator === 'burst') {
-      const bound = g.bootSecondsP95 + 15;
-      targets.push(
-        `${g.result.waitSeconds.p95 <= bound ? 'PASS' : 'FAIL'} burst: ghr p95 wait ${fmt(g.result.waitSeconds.p95)} s <= p95 boot ${fmt(g.bootSecondsP95)} s + 15 s`,
-      );
-    }
-    targets.push(
-      `${idlePerJob(g) <= idlePerJob(b) / 2 ? 'PASS' : 'FAIL'} ${generator}: ghr idle runner-s per job ${fmt(idlePerJob(g))} <= half the baseline's ${fmt(idlePerJob(b))}`,
-      `${g.result.githubApiCalls.perJob <= 1.5 ? 'PASS' : 'FAIL'} ${generator}: ghr GitHub calls per job ${fmt(g.result.githubApiCalls.perJob, 2)} <= 1.5`,
-      `${violations(g) === 0 ? 'PASS' : 'FAIL'} ${generator}: ghr violations ${JSON.stringify(g.result.violations)}`,
-    );
+  for (const chaos of ['none', 'flaky'] as const) {
+    console.log(`\nchaos ${chaos}:`);
+    await compare(configPools, context, chaos, chaos === 'none' ? targets : undefined);
   }
-  printTable(
-    ['trace', 'policy', 'jobs', 'served/cancelled', 'p50 wait s', 'p95 wait s', 'idle s/job', 'GitHub/job', 'cloud/job', 'violations'],
-    rows,
-  );
 
   // A simulated working day of 20,000 jobs with ghr: wall time and peak memory.
   const day = generateTrace('steady', { seed: SEED, size: DAY_JOBS, ...context });
@@ -115,6 +68,66 @@ export async function simulateBench(): Promise<void> {
     `${peakMb < 512 ? 'PASS' : 'FAIL'} day: peak RSS ${fmt(peakMb, 0)} MB < 512 MB`,
   );
   console.log(`\ntargets (ghr):\n${targets.map((t) => `  ${t}`).join('\n')}`);
+}
+
+async function compare(
+  configPools: readonly Pool[],
+  context: ReturnType<typeof generatorContextFor>,
+  chaos: ChaosPresetName,
+  targets: string[] | undefined,
+): Promise<void> {
+  const rows: string[][] = [];
+  for (const generator of GENERATOR_NAMES) {
+    const trace = generateTrace(generator, { seed: SEED, size: SIZES[generator], ...context });
+    const reports = {} as Record<PolicyName, SimulationReport>;
+    for (const policy of ['ghr', 'baseline'] as const) {
+      reports[policy] = await simulate({ pools: configPools, trace, policy, seed: SEED, chaos: CHAOS_PRESETS[chaos] });
+    }
+    const g = reports.ghr;
+    const b = reports.baseline;
+    for (const [policy, r] of [['ghr', g], ['baseline', b]] as const) {
+      rows.push([
+        generator,
+        policy,
+        String(r.result.jobs.total),
+        `${r.result.jobs.served}/${r.result.jobs.cancelled}`,
+        fmt(r.result.waitSeconds.p50),
+        fmt(r.result.waitSeconds.p95),
+        fmt(idlePerJob(r)),
+        fmt(r.result.githubApiCalls.perJob, 2),
+        fmt(r.result.cloudApiCalls.perJob, 2),
+        String(violations(r)),
+      ]);
+    }
+    rows.push([
+      generator,
+      'ghr/baseline',
+      '',
+      '',
+      ratio(g.result.waitSeconds.p50, b.result.waitSeconds.p50),
+      ratio(g.result.waitSeconds.p95, b.result.waitSeconds.p95),
+      ratio(idlePerJob(g), idlePerJob(b)),
+      ratio(g.result.githubApiCalls.perJob, b.result.githubApiCalls.perJob),
+      ratio(g.result.cloudApiCalls.perJob, b.result.cloudApiCalls.perJob),
+      '',
+    ]);
+    if (!targets) continue;
+    if (generator === 'burst') {
+      const bound = g.bootSecondsP95 + 15;
+      targets.push(
+        `${g.result.waitSeconds.p95 <= bound ? 'PASS' : 'FAIL'} burst: ghr p95 wait ${fmt(g.result.waitSeconds.p95)} s <= p95 boot ${fmt(g.bootSecondsP95)} s + 15 s`,
+      );
+    }
+    targets.push(
+      `${idlePerJob(g) <= idlePerJob(b) / 2 ? 'PASS' : 'FAIL'} ${generator}: ghr idle runner-s per job ${fmt(idlePerJob(g))} <= half the baseline's ${fmt(idlePerJob(b))}`,
+      `${g.result.githubApiCalls.perJob <= 1.5 ? 'PASS' : 'FAIL'} ${generator}: ghr GitHub calls per job ${fmt(g.result.githubApiCalls.perJob, 2)} <= 1.5`,
+      `${violations(g) === 0 ? 'PASS' : 'FAIL'} ${generator}: ghr violations ${JSON.stringify(g.result.violations)}`,
+    );
+  }
+  printTable(
+    ['trace', 'policy', 'jobs', 'served/cancelled', 'p50 wait s', 'p95 wait s', 'idle s/job', 'GitHub/job', 'cloud/job', 'violations'],
+    rows,
+  );
 }
 
 function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
