@@ -8,7 +8,14 @@ export interface CliIo {
   readonly stderrIsTty: boolean;
 }
 
-/** The process's real stdout and stderr. */
+/**
+ * The process's real stdout and stderr.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2), processIo);
+ * ```
+ */
 export const processIo: CliIo = {
   stdout: (text) => {
     process.stdout.write(text);
@@ -21,5 +28,12 @@ export const processIo: CliIo = {
   },
 };
 
-/** Exit codes of the `ghr` command. */
+/**
+ * Exit codes of the `ghr` command.
+ *
+ * @example
+ * ```ts
+ * if ((await main(argv)) === EXIT.usage) console.error('fix the arguments');
+ * ```
+ */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

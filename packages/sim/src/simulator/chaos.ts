@@ -78,7 +78,14 @@ const PROBABILITIES: readonly (keyof Chaos)[] = [
 ];
 const NON_NEGATIVE: readonly (keyof Chaos)[] = ['webhookReorderWindow', 'webhookDelay', 'spotInterruptionsPerHour'];
 
-/** True when `name` is a built-in preset. */
+/**
+ * True when `name` is a built-in preset.
+ *
+ * @example
+ * ```ts
+ * const chaos = isChaosPreset(arg) ? CHAOS_PRESETS[arg] : parseChaos(JSON.parse(readFileSync(arg, 'utf8')));
+ * ```
+ */
 export function isChaosPreset(name: string): name is ChaosPresetName {
   return Object.hasOwn(CHAOS_PRESETS, name);
 }

@@ -276,7 +276,14 @@ function failure(name: string, code: LaunchFailure['code'], message: string): La
   return { name, code, retryable: code === 'capacity' || code === 'throttled', message };
 }
 
-/** The instance type a pool launches: the first of `instance.instanceTypes` (or `instance.instanceType`). */
+/**
+ * The instance type a pool launches: the first of `instance.instanceTypes` (or `instance.instanceType`).
+ *
+ * @example
+ * ```ts
+ * instanceTypeOf(pool); // 'm7i.large' for instance: { instanceTypes: ['m7i.large', 'm6i.large'] }
+ * ```
+ */
 export function instanceTypeOf(pool: Pool): string {
   const types = pool.instance.instanceTypes;
   if (Array.isArray(types) && typeof types[0] === 'string') return types[0];

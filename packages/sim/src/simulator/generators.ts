@@ -74,7 +74,14 @@ export function generateTrace(name: string, options: GeneratorOptions): Trace {
   }
 }
 
-/** True when `name` is a built-in generator. */
+/**
+ * True when `name` is a built-in generator.
+ *
+ * @example
+ * ```ts
+ * const trace = isGeneratorName(arg) ? generateTrace(arg, { seed, size }) : parseTrace(JSON.parse(readFileSync(arg, 'utf8')));
+ * ```
+ */
 export function isGeneratorName(name: string): name is GeneratorName {
   return (GENERATOR_NAMES as readonly string[]).includes(name);
 }

@@ -86,7 +86,14 @@ export function parseTrace(value: unknown, source = 'trace'): Trace {
   return { jobs: sortByArrival(jobs) };
 }
 
-/** Jobs sorted by `at`, keeping the given order for equal times. */
+/**
+ * Jobs sorted by `at`, keeping the given order for equal times.
+ *
+ * @example
+ * ```ts
+ * const jobs = sortByArrival([...morning, ...afternoon]);
+ * ```
+ */
 export function sortByArrival(jobs: readonly TraceJob[]): TraceJob[] {
   return jobs
     .map((job, i) => ({ job, i }))
