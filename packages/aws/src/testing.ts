@@ -19,4 +19,5 @@ export type {
   RewriteFault,
 } from './testing/fault-proxy.js';
 export { findMoto, freePort, resetMoto, startMoto } from './testing/moto.js';
+export { oneRequestAtATime } from './testing/serialize.js';
 export type { MotoServer, StartMotoOptions } from './testing/moto.js';

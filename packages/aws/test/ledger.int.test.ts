@@ -12,37 +12,12 @@ import type { Runner } from '@ghr/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { DynamoDbLedger } from '../src/ledger/dynamodb-ledger.js';
 import { ledgerCreateTableInput, ledgerTableDefinition } from '../src/ledger/table.js';
-import { countCalls, resetMoto, startFaultProxy, testClients } from './setup/index.js';
+import { countCalls, oneRequestAtATime, resetMoto, startFaultProxy, testClients } from './setup/index.js';
 import type { FaultProxy, TestClients } from './setup/index.js';
 
 const endpoint = inject('motoEndpoint');
 const signal = () => AbortSignal.timeout(30_000);
 const TABLE = 'ghr-ledger';
-
-/**
- * moto runs requests on parallel threads and its TransactWriteItems is not atomic (it deep-copies whole tables as a
- * rollback snapshot and puts the snapshot back on a cancellation, undoing concurrent writes; a copy taken during a
- * concurrent write fails with HTTP 500). DynamoDB itself makes each request atomic and transactions serializable.
- * Running one request at a time against moto restores that per-request atomicity while keeping every interleaving
- * of requests between concurrent ledger callers, which is what the admission races exercise.
- */
-function oneRequestAtATime(client: DynamoDBClient): void {
-  let tail: Promise<void> = Promise.resolve();
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const previous = tail;
-      let release!: () => void;
-      tail = new Promise<void>((resolve) => (release = resolve));
-      await previous;
-      try {
-        return await next(args);
-      } finally {
-        release();
-      }
-    },
-    { step: 'initialize', name: 'ghrOneRequestAtATime' },
-  );
-}
 
 async function createLedgerTable(dynamodb: DynamoDBClient): Promise<void> {
   await dynamodb.send(new CreateTableCommand(ledgerCreateTableInput(TABLE)));

@@ -3,9 +3,8 @@
 // DynamoDB calls per admitted runner. moto executes one request at a time here (its transactions are not atomic
 // under parallel requests; DynamoDB's are), so absolute rates are moto's; compare the ratios.
 import { CreateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbLedger, ledgerCreateTableInput, ledgerTableDefinition } from '@ghr/aws';
-import { countCalls, resetMoto, startMoto, testClients } from '@ghr/aws/testing';
+import { countCalls, oneRequestAtATime, resetMoto, startMoto, testClients } from '@ghr/aws/testing';
 import type { Metrics, Runner } from '@ghr/core';
 
 const POOL = 'bench';
@@ -16,24 +15,6 @@ const CYCLES = 2;
 const RUNNERS_PER_ADMIT = 2;
 
 const signal = () => AbortSignal.timeout(120_000);
-
-function oneRequestAtATime(client: DynamoDBClient): void {
-  let tail: Promise<void> = Promise.resolve();
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const previous = tail;
-      let release!: () => void;
-      tail = new Promise<void>((resolve) => (release = resolve));
-      await previous;
-      try {
-        return await next(args);
-      } finally {
-        release();
-      }
-    },
-    { step: 'initialize', name: 'benchOneRequestAtATime' },
-  );
-}
 
 /** Sums the ledger's admission metrics. */
 function summingMetrics(): Metrics & { readonly sums: Map<string, number> } {

@@ -3,6 +3,7 @@ import './moto.js';
 
 export {
   countCalls,
+  oneRequestAtATime,
   partialFleet,
   resetMoto,
   startFaultProxy,
