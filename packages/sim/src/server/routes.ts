@@ -72,6 +72,14 @@ function pageParams(query: URLSearchParams): { perPage: number; page: number } {
   return { perPage, page };
 }
 
+/** One page of `all` as GitHub pages lists (`per_page` up to 100, `page`), with its `Link` header. */
+function paginate<T>(ctx: RouteContext, all: readonly T[]): { items: T[]; headers: Record<string, string> | undefined } {
+  const { perPage, page } = pageParams(ctx.query);
+  const lastPage = Math.max(1, Math.ceil(all.length / perPage));
+  const link = linkHeader(ctx.apiBase, ctx.path, ctx.query, page, lastPage);
+  return { items: all.slice((page - 1) * perPage, page * perPage), headers: link ? { link } : undefined };
+}
+
 /** GitHub's `Link` header for page-number pagination (`prev`, `next`, `last`, `first`). */
 export function linkHeader(base: string, path: string, query: URLSearchParams, page: number, lastPage: number): string | undefined {
   if (lastPage <= 1) return undefined;
@@ -169,14 +177,11 @@ function runnerRoutes(): Route[] {
           const scope = authorized(ctx, kind);
           const name = ctx.query.get('name') ?? undefined;
           const all = ctx.model.listRunners(scope, { name });
-          const { perPage, page } = pageParams(ctx.query);
-          const slice = all.slice((page - 1) * perPage, page * perPage);
-          const lastPage = Math.max(1, Math.ceil(all.length / perPage));
-          const link = linkHeader(ctx.apiBase, ctx.path, ctx.query, page, lastPage);
+          const { items, headers } = paginate(ctx, all);
           return {
             status: 200,
-            body: { total_count: all.length, runners: slice.map((r) => runnerJson(r, (l) => ctx.model.labelId(l))) },
-            headers: link ? { link } : undefined,
+            body: { total_count: all.length, runners: items.map((r) => runnerJson(r, (l) => ctx.model.labelId(l))) },
+            headers,
           };
         },
       },
@@ -291,14 +296,8 @@ function appRoutes(): Route[] {
       handle(ctx) {
         requireApp(ctx);
         const all = ctx.model.listInstallations();
-        const { perPage, page } = pageParams(ctx.query);
-        const lastPage = Math.max(1, Math.ceil(all.length / perPage));
-        const link = linkHeader(ctx.apiBase, ctx.path, ctx.query, page, lastPage);
-        return {
-          status: 200,
-          body: all.slice((page - 1) * perPage, page * perPage).map((i) => installationBody(ctx, i)),
-          headers: link ? { link } : undefined,
-        };
+        const { items, headers } = paginate(ctx, all);
+        return { status: 200, body: items.map((i) => installationBody(ctx, i)), headers };
       },
     },
     {
@@ -437,14 +436,8 @@ function actionsRoutes(): Route[] {
           ...own.map((g) => runnerGroupJson(ctx.model.urls, g)),
           ...inherited.map((g) => inheritedRunnerGroupJson(ctx.model.urls, g, scope.org)),
         ];
-        const { perPage, page } = pageParams(ctx.query);
-        const lastPage = Math.max(1, Math.ceil(all.length / perPage));
-        const link = linkHeader(ctx.apiBase, ctx.path, ctx.query, page, lastPage);
-        return {
-          status: 200,
-          body: { total_count: all.length, runner_groups: all.slice((page - 1) * perPage, page * perPage) },
-          headers: link ? { link } : undefined,
-        };
+        const { items, headers } = paginate(ctx, all);
+        return { status: 200, body: { total_count: all.length, runner_groups: items }, headers };
       },
     },
     {
@@ -457,14 +450,8 @@ function actionsRoutes(): Route[] {
         const scope = authorized(ctx, 'enterprise');
         if (scope.kind !== 'enterprise') throw new SimError('Not Found', { code: 'not-found' });
         const all = ctx.model.listRunnerGroups(scope).own.map((g) => runnerGroupJson(ctx.model.urls, g));
-        const { perPage, page } = pageParams(ctx.query);
-        const lastPage = Math.max(1, Math.ceil(all.length / perPage));
-        const link = linkHeader(ctx.apiBase, ctx.path, ctx.query, page, lastPage);
-        return {
-          status: 200,
-          body: { total_count: all.length, runner_groups: all.slice((page - 1) * perPage, page * perPage) },
-          headers: link ? { link } : undefined,
-        };
+        const { items, headers } = paginate(ctx, all);
+        return { status: 200, body: { total_count: all.length, runner_groups: items }, headers };
       },
     },
     {
