@@ -1,6 +1,7 @@
 import { jobEvent, poolFixture } from '@ghr/contracts';
 import { describe, expect, it } from 'vitest';
 import type { JobEvent, JobStatus, Pool } from '../domain.js';
+import { GhrError } from '../errors.js';
 import type { LogFields, MetricUnit } from '../ports.js';
 import type { Plan } from '../policy/types.js';
 import { ManualClock } from '../memory/manual-clock.js';
@@ -499,7 +500,7 @@ describe('engine: sweeps repair what events missed', () => {
     const s = setup({ pools: [poolFixture('linux', { maxRunners: 0 })] });
     await s.engine.ingest([ev(1, 'queued')], sig());
     await s.clock.advance(6 * MIN);
-    expect((await s.engine.reconcile({ sweep: false }, sig())).rechecked).toBe(0);
+    expect((await s.engine.reconcile({ sweep: true }, sig())).rechecked).toBe(0);
     expect(s.github.calls.get('getJob')).toBeUndefined();
   });
 
@@ -509,12 +510,15 @@ describe('engine: sweeps repair what events missed', () => {
     s.github.jobs.set(1, { id: 1, runId: 1001, status: 'completed', conclusion: 'cancelled', labels: [] });
     s.github.jobs.set(2, { id: 2, runId: 1002, status: 'queued', labels: [] });
     await s.clock.advance(6 * MIN);
-    const result = await s.engine.reconcile({ sweep: false }, sig());
+    // Scale-up reconciles spend no GitHub requests on re-checks: full sweeps do.
+    expect((await s.engine.reconcile({ sweep: false }, sig())).rechecked).toBe(0);
+    expect(s.github.calls.get('getJob')).toBeUndefined();
+    const result = await s.engine.reconcile({ sweep: true }, sig());
     expect(result.rechecked).toBe(2);
     expect(await s.ledger.getJob(1, sig())).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
     expect(await s.ledger.getJob(2, sig())).toMatchObject({ status: 'queued', checkedAt: s.clock.now() });
-    // Checked just now: not asked again in the next reconcile.
-    expect((await s.engine.reconcile({ sweep: false }, sig())).rechecked).toBe(0);
+    // Checked just now: not asked again in the next sweep.
+    expect((await s.engine.reconcile({ sweep: true }, sig())).rechecked).toBe(0);
   });
 
   it('re-checks a job whose in_progress event was lost and marks its runner busy', async () => {
@@ -523,7 +527,7 @@ describe('engine: sweeps repair what events missed', () => {
     const { launched } = await s.engine.reconcile({ sweep: false }, sig());
     s.github.jobs.set(1, { id: 1, runId: 1001, status: 'in_progress', labels: [], runnerName: launched[0], startedAt: T0 + MIN });
     await s.clock.advance(6 * MIN);
-    await s.engine.reconcile({ sweep: false }, sig());
+    await s.engine.reconcile({ sweep: true }, sig());
     expect(await s.ledger.getJob(1, sig())).toMatchObject({ status: 'in_progress', runnerName: launched[0] });
     expect(await s.ledger.getRunner(launched[0]!, sig())).toMatchObject({ state: 'busy', jobId: 1 });
   });
@@ -546,6 +550,71 @@ describe('engine: sweeps repair what events missed', () => {
     await s.clock.advance(5 * MIN);
     expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(0);
     expect(s.github.redelivered).toEqual([1, 3, 4]);
+  });
+
+  it('a failed re-check is not asked again in every sweep, and a rate-limited answer stops the sweep\'s re-checks', async () => {
+    const s = setup({ pools: [poolFixture('linux', { maxRunners: 20 })], options: { concurrency: 1 } });
+    await s.engine.ingest([1, 2, 3, 4, 5].map((id) => ev(id, 'queued')), sig());
+    const asked: number[] = [];
+    s.github.getJob = async (_repo, id) => {
+      asked.push(id);
+      throw new GhrError('GitHub rate limit exceeded: retry after 60 s.', { code: 'throttled' });
+    };
+    await s.clock.advance(6 * MIN);
+    const first = await s.engine.reconcile({ sweep: true }, sig());
+    // One refused call, then no more in this sweep; the attempt is recorded on the job.
+    expect(asked).toHaveLength(1);
+    expect(first.errors.filter((e) => e.step === 'recheck')).toEqual([expect.objectContaining({ code: 'throttled' })]);
+    expect(await s.ledger.getJob(asked[0]!, sig())).toMatchObject({ status: 'queued', checkedAt: expect.any(Number) });
+
+    // The next sweeps ask about the jobs not attempted yet, not the same one again.
+    await s.engine.reconcile({ sweep: true }, sig());
+    await s.engine.reconcile({ sweep: true }, sig());
+    expect(asked).toHaveLength(3);
+    expect(new Set(asked).size).toBe(3);
+  });
+
+  it('re-requests a failed delivery in the next interval when the redeliver call failed', async () => {
+    const s = setup();
+    s.github.failedDeliveries = [{ id: 7, guid: 'g7', deliveredAt: T0 - MIN, event: 'workflow_job', statusCode: 502, redelivery: false }];
+    const redeliver = s.github.redeliver.bind(s.github);
+    s.github.redeliver = async () => {
+      throw new GhrError('GitHub answered 502 to the redelivery.', { code: 'unavailable' });
+    };
+    const failed = await s.engine.reconcile({ sweep: true }, sig());
+    expect(failed.redelivered).toBe(0);
+    expect(failed.errors.map((e) => e.step)).toContain('redeliver');
+
+    s.github.redeliver = redeliver;
+    await s.clock.advance(5 * MIN);
+    expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(1);
+    expect(s.github.redelivered).toEqual([7]);
+    // Done: GitHub still listing it in later intervals does not make it go out again.
+    for (let i = 0; i < 3; i += 1) {
+      await s.clock.advance(5 * MIN);
+      expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(0);
+    }
+    expect(s.github.redelivered).toEqual([7]);
+  });
+
+  it('re-requests a failed delivery in the next interval when the deadline cut the redeliver call off', async () => {
+    const s = setup();
+    s.github.failedDeliveries = [{ id: 8, guid: 'g8', deliveredAt: T0 - MIN, event: 'workflow_job', statusCode: 502, redelivery: false }];
+    const controller = new AbortController();
+    const redeliver = s.github.redeliver.bind(s.github);
+    s.github.redeliver = async (_id, signal) => {
+      // The run's deadline fires while GitHub is being asked.
+      controller.abort(new GhrError('The run reached its deadline.', { code: 'aborted' }));
+      signal.throwIfAborted();
+    };
+    const cut = await s.engine.reconcile({ sweep: true }, controller.signal);
+    expect(cut.redelivered).toBe(0);
+    expect(s.github.redelivered).toEqual([]);
+
+    s.github.redeliver = redeliver;
+    await s.clock.advance(5 * MIN);
+    expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(1);
+    expect(s.github.redelivered).toEqual([8]);
   });
 
   it('retires a busy ephemeral runner whose completed event was lost, once GitHub no longer lists it', async () => {

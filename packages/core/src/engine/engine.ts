@@ -47,6 +47,8 @@ const VANISHED_GRACE = 60_000;
 /** Reasons an ended runner's instance gets; busy/other reasons are kept as they are. */
 const REASON_JOB_COMPLETED = 'job-completed';
 const REASON_SPOT = 'spot-interruption';
+/** Most later intervals a successful redelivery is claimed for (bounds ledger writes for long lookbacks). */
+const REDELIVERY_CLAIM_SLOTS = 24;
 
 interface ResolvedOptions {
   readonly plan: PlanFunction;
@@ -403,7 +405,9 @@ class LifecycleEngine implements Engine {
     if (removals > 0) await step('removals', () => this.#executeRemovals(thePlan, synced, regByName, signal, log));
     await step('stuck-drains', () => this.#finishStuckDrains(thePlan, synced, regByName, signal, log));
     if (thePlan.launches.length > 0) await step('launches', () => this.#executeLaunches(thePlan, signal, log));
-    await step('rechecks', () => this.#executeRechecks(thePlan, jobs, synced, regByName, signal, log));
+    // Re-checks cost GitHub requests: only full sweeps (one per interval) spend the plan's budget on them, not
+    // every scale-up run.
+    if (sweep) await step('rechecks', () => this.#executeRechecks(thePlan, jobs, synced, regByName, signal, log));
     if (instances) await step('redeliveries', () => this.#redeliver(signal, log));
 
     this.#reportApiCalls();
@@ -1005,11 +1009,20 @@ class LifecycleEngine implements Engine {
         }
       }
     }
+    // A rate-limited answer ends this sweep's re-checks: the others would be refused too.
+    let throttled = false;
     const settled = await forEachLimited(work, this.#o.concurrency, signal, async (w) => {
-      const runner = await this.#recheckJob(w.jobId, w.repository, w.reason, signal, log);
-      if (runner) retire.push(runner);
+      if (throttled) return;
+      try {
+        const runner = await this.#recheckJob(w.jobId, w.repository, w.reason, signal, log);
+        if (runner) retire.push(runner);
+      } catch (error) {
+        if (errorCode(error) === 'throttled') throttled = true;
+        throw error;
+      }
     });
     for (const s of settled) if (s.status === 'rejected') this.#note(log, 'recheck', s.reason);
+    if (throttled) this.#log.warn('re-checks stopped for this sweep: GitHub is rate limiting', {});
     if (retire.length > 0) await this.#retire(retire, signal);
   }
 
@@ -1023,7 +1036,15 @@ class LifecycleEngine implements Engine {
   ): Promise<Runner | undefined> {
     const known = await this.#ledger.getJob(jobId, signal);
     if (!known) return undefined;
-    const gh = await this.#github.getJob(repository ?? known.repository, jobId, signal);
+    let gh: Awaited<ReturnType<GitHubApi['getJob']>>;
+    try {
+      gh = await this.#github.getJob(repository ?? known.repository, jobId, signal);
+    } catch (error) {
+      // The attempt counts as a check: the job is asked about again after `recheckAfter`, not in every sweep
+      // (a throttled GitHub would otherwise be asked the same questions until it bans the App).
+      await this.#markChecked(jobId, this.#cleanupSignal(signal)).catch((e: unknown) => this.#note(log, 'mark-checked', e, { job: jobId }));
+      throw error;
+    }
     log.rechecked += 1;
     const now = this.#clock.now();
     const action: JobStatus =
@@ -1050,12 +1071,23 @@ class LifecycleEngine implements Engine {
     return effect?.retire;
   }
 
-  // Missed webhooks: re-request failed deliveries (each at most once, remembered in the ledger).
+  /** Records a re-check attempt on an open job (`checkedAt`), with versioned writes retried on conflict. */
+  async #markChecked(jobId: number, signal: AbortSignal): Promise<void> {
+    for (let attempt = 0; attempt < this.#o.conflictAttempts; attempt += 1) {
+      const current = await this.#ledger.getJob(jobId, signal);
+      if (!current || current.status === 'completed') return;
+      const now = this.#clock.now();
+      if ((await this.#ledger.putJob({ ...current, checkedAt: now, updatedAt: now, version: current.version + 1 }, signal)) === 'ok') return;
+    }
+  }
+
+  // Missed webhooks: re-request failed deliveries. A delivery counts as handled only once `redeliver` succeeded.
   async #redeliver(signal: AbortSignal, log: ReconcileLog): Promise<void> {
     if (this.#o.redeliveryBudget <= 0) return;
     // Once per interval across all reconcilers (Lambdas share no memory): the ledger's dedupe is the token.
     const now = this.#clock.now();
-    const slot = Math.floor(now / this.#o.redeliveryInterval);
+    const interval = this.#o.redeliveryInterval;
+    const slot = Math.floor(now / interval);
     if ((await this.#ledger.recordDelivery(`redelivery-check:${slot}`, now, signal)) === 'duplicate') return;
     const since = now - this.#o.redeliveryLookback;
     const failed = await this.#github.listFailedDeliveries(since, signal);
@@ -1063,15 +1095,26 @@ class LifecycleEngine implements Engine {
     let budget = this.#o.redeliveryBudget;
     for (const d of candidates) {
       if (budget <= 0 || signal.aborted) break;
-      if ((await this.#ledger.recordDelivery(`redelivery:${d.id}`, this.#clock.now(), signal)) === 'duplicate') continue;
+      // A claim that lasts this interval only (the ledger has no delete): when the call fails or the deadline
+      // cuts it off, the next interval claims the delivery again. A success claims the delivery for every later
+      // interval in which GitHub may still list it, so it is not re-requested while GitHub's new attempt lands.
+      if ((await this.#ledger.recordDelivery(redeliveryClaim(d.id, slot), this.#clock.now(), signal)) === 'duplicate') continue;
       budget -= 1;
       try {
         await this.#github.redeliver(d.id, signal);
-        log.redelivered += 1;
-        this.#log.info('failed webhook delivery re-requested', { delivery: d.guid, action: d.action, statusCode: d.statusCode });
       } catch (error) {
         this.#note(log, 'redeliver', error, { delivery: d.guid });
+        continue;
       }
+      log.redelivered += 1;
+      this.#log.info('failed webhook delivery re-requested', { delivery: d.guid, action: d.action, statusCode: d.statusCode });
+      const lastSlot = Math.min(slot + REDELIVERY_CLAIM_SLOTS, Math.floor((d.deliveredAt + this.#o.redeliveryLookback) / interval));
+      const later = Array.from({ length: Math.max(0, lastSlot - slot) }, (_, i) => slot + 1 + i);
+      const claimed = await Promise.allSettled(
+        later.map((s) => this.#ledger.recordDelivery(redeliveryClaim(d.id, s), this.#clock.now(), this.#cleanupSignal(signal))),
+      );
+      // A claim not written only risks a duplicate redelivery, which ingest absorbs.
+      if (claimed.some((c) => c.status === 'rejected')) this.#log.warn('redelivery claims not all written', { delivery: d.guid });
     }
     if (log.redelivered > 0) this.#metrics.record('WebhooksRedelivered', log.redelivered, 'Count');
   }
@@ -1161,6 +1204,11 @@ class LifecycleEngine implements Engine {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+
+/** The ledger key that claims a failed delivery for one redelivery interval. */
+function redeliveryClaim(deliveryId: number, slot: number): string {
+  return `redelivery:${deliveryId}@${slot}`;
+}
 
 function emptyPlan(at: number): Plan {
   return { at, launches: [], drains: [], terminations: [], expirations: [], deregistrations: [], rechecks: [], overdue: [], pools: [] };
