@@ -60,6 +60,32 @@ describe.each(PRESETS)('ghr under chaos "%s"', (preset) => {
   });
 });
 
+// Regression: a failed delivery was marked redelivered before the redeliver call, so a call cut off by the run's
+// deadline was never retried and this job stayed queued forever (jobsLost 1).
+describe('ghr regressions', () => {
+  it('cancellations (roomy pools, 250 jobs, seed 4, hostile, no re-run of interrupted jobs): no job lost', async () => {
+    // Arrange
+    const trace = generateTrace('cancellations', { seed: 4, size: 250, ...generatorContextFor(roomy) });
+    // Act
+    const report = await simulate({
+      pools: roomy,
+      trace,
+      policy: 'ghr',
+      seed: 4,
+      chaos: CHAOS_PRESETS.hostile,
+      settings: { drainLimit: 3 * 3_600_000, engine: { rerunInterruptedJobs: false } },
+    });
+    // Assert
+    expect(report.result.violations, JSON.stringify({ errors: report.errors, jobs: report.result.jobs })).toEqual({
+      maxRunnersExceeded: 0,
+      busyRunnerTerminated: 0,
+      orphansLeft: 0,
+      jobsLost: 0,
+    });
+    expect(report.result.jobs.served + report.result.jobs.cancelled).toBe(report.result.jobs.total);
+  });
+});
+
 describe('the invariant suite', () => {
   it('covered at least 10,000 jobs', () => {
     expect(jobs).toBeGreaterThanOrEqual(10_000);
