@@ -602,10 +602,10 @@ describe('engine: sweeps repair what events missed', () => {
     s.github.failedDeliveries = [{ id: 8, guid: 'g8', deliveredAt: T0 - MIN, event: 'workflow_job', statusCode: 502, redelivery: false }];
     const controller = new AbortController();
     const redeliver = s.github.redeliver.bind(s.github);
-    s.github.redeliver = async (_id, signal) => {
+    s.github.redeliver = async () => {
       // The run's deadline fires while GitHub is being asked.
       controller.abort(new GhrError('The run reached its deadline.', { code: 'aborted' }));
-      signal.throwIfAborted();
+      controller.signal.throwIfAborted();
     };
     const cut = await s.engine.reconcile({ sweep: true }, controller.signal);
     expect(cut.redelivered).toBe(0);
@@ -662,6 +662,67 @@ describe('engine: sweeps repair what events missed', () => {
     expect(s.provider.instances()).toEqual([]);
     expect(s.engine.stats().apiCalls['provider.terminate']).toBe(1);
     expect(launched[0]?.providerId).toBeDefined();
+  });
+
+  it('ends a runner whose machine was never recorded only once a full sweep shows it has none', async () => {
+    const s = setup();
+    await s.engine.ingest([ev(1, 'queued'), ev(2, 'queued')], sig());
+    // Two runners of a crashed run: one has a machine, one has none. Neither machine id was recorded.
+    const admitted = await s.ledger.admit('linux', ['ghr-linux-crash003', 'ghr-linux-crash004'].map((name) => ({ name, poolId: 'linux', state: 'launching' as const, labels: [], ephemeral: true, createdAt: T0, updatedAt: T0, version: 1 })), 5, sig());
+    const [withMachine, without] = admitted.map((r) => r.name) as [string, string];
+    await s.provider.launch(s.pools[0]!, [{ name: withMachine, poolId: 'linux', labels: [], ephemeral: true, bootstrap: { kind: 'jit', encodedJitConfig: 'x' } }], sig());
+    // A lookup by name that lags the launch (as a cloud's listing may): it finds nothing.
+    const list = s.provider.list.bind(s.provider);
+    s.provider.list = async (filter, signal) => (filter.names ? [] : list(filter, signal));
+    await s.engine.ingest([ev(1, 'in_progress', { runnerName: withMachine }), ev(2, 'in_progress', { runnerName: without })], sig());
+
+    // Their jobs end: an event handler's lookup proves nothing, so both keep their slots.
+    const done = await s.engine.ingest([ev(1, 'completed', { runnerName: withMachine }), ev(2, 'completed', { runnerName: without })], sig());
+    expect(done.retired).toEqual([]);
+    expect(await s.ledger.getRunner(withMachine, sig())).toMatchObject({ state: 'draining', reason: 'job-completed' });
+    expect(await s.ledger.alive('linux', sig())).toBe(2);
+    expect(s.provider.instances().map((i) => i.name)).toEqual([withMachine]);
+
+    // A full sweep's listing shows none for one: it ends. It shows the other's machine: recorded, then
+    // terminated (by the next sweep: recording it made the drain fresh again), then the runner ends.
+    await s.clock.advance(2 * MIN);
+    await s.engine.reconcile({ sweep: true }, sig());
+    expect(await s.ledger.getRunner(without, sig())).toMatchObject({ state: 'terminated', reason: 'job-completed' });
+    expect(await s.ledger.getRunner(withMachine, sig())).toMatchObject({ state: 'draining', providerId: s.provider.instances()[0]?.providerId });
+    await s.clock.advance(2 * MIN);
+    await s.engine.reconcile({ sweep: true }, sig());
+    expect(s.provider.instances()).toEqual([]);
+    expect(await s.ledger.getRunner(withMachine, sig())).toMatchObject({ state: 'terminated', providerId: expect.any(String) });
+    expect(await s.ledger.getRunner(without, sig())).toMatchObject({ state: 'terminated', reason: 'job-completed' });
+    expect(await s.ledger.alive('linux', sig())).toBe(0);
+  });
+
+  it('keeps a runner launching when a launch threw and its machines could not be listed, until a sweep settles it', async () => {
+    const s = setup();
+    await s.engine.ingest([ev(1, 'queued')], sig());
+    const launch = s.provider.launch.bind(s.provider);
+    const list = s.provider.list.bind(s.provider);
+    // The machine starts, but the answer never comes back, and the follow-up listing fails too.
+    s.provider.launch = async (pool, requests, signal) => {
+      await launch(pool, requests, signal);
+      throw new GhrError('CreateFleet timed out.', { code: 'timeout' });
+    };
+    s.provider.list = async () => {
+      throw new GhrError('DescribeInstances throttled.', { code: 'throttled' });
+    };
+    const result = await s.engine.reconcile({ sweep: false }, sig());
+    expect(result.launchFailures).toEqual([]);
+    const [runner] = await s.ledger.listRunners({ poolId: 'linux' }, sig());
+    // Not failed (its slot stays taken while a machine may run), not launched twice, its registration kept.
+    expect(runner).toMatchObject({ state: 'launching', githubId: expect.any(Number) });
+    expect(runner?.providerId).toBeUndefined();
+    expect(s.provider.instances()).toHaveLength(1);
+    expect(s.github.byName(runner!.name)).toBeDefined();
+
+    s.provider.launch = launch;
+    s.provider.list = list;
+    await s.engine.reconcile({ sweep: true }, sig());
+    expect(await s.ledger.getRunner(runner!.name, sig())).toMatchObject({ state: 'booting', providerId: s.provider.instances()[0]?.providerId });
   });
 
   it('records in a sweep the machine a crashed run started for a runner', async () => {

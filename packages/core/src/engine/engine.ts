@@ -67,6 +67,11 @@ interface ResolvedOptions {
   readonly random: () => number;
 }
 
+/** What a launch attempt came to: the provider's answer, plus runners whose outcome is unknown. */
+interface LaunchOutcome extends LaunchResult {
+  readonly unknown?: readonly string[];
+}
+
 /** A runner to take down: deregister (unless `skipDeregister`), then terminate, then end in the ledger. */
 interface Takedown {
   readonly runner: Runner;
@@ -334,7 +339,7 @@ class LifecycleEngine implements Engine {
   }
 
   /** Terminates the instances of ephemeral runners whose job completed, in one call, and ends them. */
-  async #retire(runners: readonly Runner[], signal: AbortSignal): Promise<string[]> {
+  async #retire(runners: readonly Runner[], signal: AbortSignal, machines?: MachineIndex): Promise<string[]> {
     const unique = [...new Map(runners.map((r) => [r.name, r])).values()];
     if (unique.length === 0) return [];
     const down: Takedown[] = unique.map((runner) => ({
@@ -344,7 +349,7 @@ class LifecycleEngine implements Engine {
       reason: REASON_JOB_COMPLETED,
     }));
     const log = emptyLog();
-    await this.#takeDown(down, signal, log, (r) => r.state === 'draining' && r.reason === REASON_JOB_COMPLETED);
+    await this.#takeDown(down, signal, log, (r) => r.state === 'draining' && r.reason === REASON_JOB_COMPLETED, machines);
     return log.drained;
   }
 
@@ -384,6 +389,7 @@ class LifecycleEngine implements Engine {
     }
     const { jobs, runners } = read;
     const regByName = registrationIndex(registrations);
+    const machines = regByName && instances ? machineIndex(instances) : undefined;
     const synced = regByName ? await this.#syncFromRegistrations(runners, regByName, instances, signal, log) : runners;
 
     const snapshot: Snapshot = instances && registrations ? { jobs, runners: synced, instances, registrations } : { jobs, runners: synced };
@@ -402,12 +408,12 @@ class LifecycleEngine implements Engine {
       }
     };
     const removals = thePlan.drains.length + thePlan.terminations.length + thePlan.expirations.length + thePlan.deregistrations.length;
-    if (removals > 0) await step('removals', () => this.#executeRemovals(thePlan, synced, regByName, signal, log));
-    await step('stuck-drains', () => this.#finishStuckDrains(thePlan, synced, regByName, signal, log));
+    if (removals > 0) await step('removals', () => this.#executeRemovals(thePlan, synced, regByName, signal, log, machines));
+    await step('stuck-drains', () => this.#finishStuckDrains(thePlan, synced, regByName, signal, log, machines));
     if (thePlan.launches.length > 0) await step('launches', () => this.#executeLaunches(thePlan, signal, log));
     // Re-checks cost GitHub requests: only full sweeps (one per interval) spend the plan's budget on them, not
     // every scale-up run.
-    if (sweep) await step('rechecks', () => this.#executeRechecks(thePlan, jobs, synced, regByName, signal, log));
+    if (sweep) await step('rechecks', () => this.#executeRechecks(thePlan, jobs, synced, regByName, signal, log, machines));
     if (instances) await step('redeliveries', () => this.#redeliver(signal, log));
 
     this.#reportApiCalls();
@@ -543,6 +549,7 @@ class LifecycleEngine implements Engine {
     regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined,
     signal: AbortSignal,
     log: ReconcileLog,
+    machines?: MachineIndex,
   ): Promise<void> {
     const runnerByName = new Map(runners.map((r) => [r.name, r]));
     const deregisterByName = new Map(thePlan.deregistrations.map((d) => [d.runnerName, d]));
@@ -633,7 +640,7 @@ class LifecycleEngine implements Engine {
       if (s.status === 'fulfilled' && s.value) takedowns.push(s.value);
       else if (s.status === 'rejected') this.#note(log, 'drain', s.reason);
     }
-    if (!signal.aborted) await this.#takeDown(takedowns, signal, log);
+    if (!signal.aborted) await this.#takeDown(takedowns, signal, log, undefined, machines);
   }
 
   /** Draining runners nobody finished (a reconcile that died mid-drain, a failed terminate): finish them. */
@@ -643,6 +650,7 @@ class LifecycleEngine implements Engine {
     regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined,
     signal: AbortSignal,
     log: ReconcileLog,
+    machines?: MachineIndex,
   ): Promise<void> {
     const now = this.#clock.now();
     const planned = new Set([...thePlan.terminations.map((t) => t.runnerName), ...thePlan.drains.map((d) => d.runnerName)]);
@@ -665,19 +673,21 @@ class LifecycleEngine implements Engine {
     }
     if (stuck.length > 0) {
       this.#log.info('finishing interrupted drains', { runners: stuck.map((s) => s.runner.name) });
-      await this.#takeDown(stuck, signal, log, (r) => r.state === 'draining');
+      await this.#takeDown(stuck, signal, log, (r) => r.state === 'draining', machines);
     }
   }
 
   /**
    * Takes runners down safely: deregister at GitHub first (a `busy` answer marks the runner busy and keeps it),
    * terminate the machines of those GitHub let go (one provider call), then end them in the ledger.
+   * `machines`: a full sweep's listing, the only proof that a runner whose machine was never recorded has none.
    */
   async #takeDown(
     list: readonly Takedown[],
     signal: AbortSignal,
     log: ReconcileLog,
     stillValid: (r: Runner) => boolean = (r) => ALIVE.has(r.state) && r.state !== 'busy',
+    machines?: MachineIndex,
   ): Promise<void> {
     if (list.length === 0) return;
     const cleared: Takedown[] = [];
@@ -724,11 +734,18 @@ class LifecycleEngine implements Engine {
       else if (r?.state === 'busy') log.foundBusy.push(r.name);
     });
     // A runner whose machine was never recorded (a run crashed after launching) may still have one: find it by
-    // name, so that the slot is not freed while the machine runs.
+    // name, so that the slot is not freed while the machine runs. A full sweep's listing answers; outside one,
+    // a lookup by name finds the machine to terminate, but its silence proves nothing (a listing may lag a
+    // launch): such a runner stays draining until a full sweep confirms it has no machine.
     const unrecorded = go.filter((g) => g.runner.providerId === undefined).map((g) => g.runner.name);
     const found = new Map<string, string>();
     let lookupFailed = false;
-    if (unrecorded.length > 0) {
+    if (unrecorded.length > 0 && machines) {
+      for (const name of unrecorded) {
+        const machine = machines.get(name);
+        if (machine) found.set(name, machine.providerId);
+      }
+    } else if (unrecorded.length > 0) {
       try {
         const listed = await this.#provider.list({ names: unrecorded }, this.#cleanupSignal(signal));
         for (const i of listed) if (i.state !== 'terminated') found.set(i.name, i.providerId);
@@ -746,6 +763,10 @@ class LifecycleEngine implements Engine {
       go.map(async ({ t, runner }) => {
         const providerId = machineOf(runner);
         if (runner.providerId === undefined && lookupFailed) return; // unknown: a later reconcile retries
+        if (providerId === undefined && !machines) {
+          this.#log.info('runner left draining until a full sweep shows it has no machine', { runner: runner.name, pool: runner.poolId, reason: t.reason });
+          return;
+        }
         if (providerId !== undefined && !terminated.has(providerId)) return; // retried by a later reconcile
         const { changed } = await this.#updateRunner(runner.name, this.#cleanupSignal(signal), (r) =>
           stillValid(r) ? { state: t.endState, endedAt: now, reason: r.reason === REASON_SPOT ? REASON_SPOT : t.reason } : undefined,
@@ -856,7 +877,7 @@ class LifecycleEngine implements Engine {
 
     let pending = [...requests.values()];
     for (let attempt = 1; pending.length > 0; attempt += 1) {
-      let result: LaunchResult;
+      let result: LaunchOutcome;
       if (signal.aborted) {
         result = { launched: [], failed: pending.map((p) => abortedFailure(p.request.name)) };
       } else {
@@ -885,6 +906,7 @@ class LifecycleEngine implements Engine {
         }),
       );
       if (result.launched.length > 0) this.#metrics.record('RunnersLaunched', result.launched.length, 'Count', { pool: pool.id });
+      await this.#keepUnknownLaunches(pool, result.unknown ?? [], requests, signal, log);
 
       const retry: LaunchFailure[] = [];
       const final: LaunchFailure[] = [];
@@ -910,24 +932,50 @@ class LifecycleEngine implements Engine {
 
   /**
    * `launch` threw: its outcome is unknown (a timeout may hide machines that started). Ask the provider which of
-   * the runners have a machine; those count as launched, the others failed with the error's code.
+   * the runners have a machine; those count as launched, the others failed with the error's code. When that
+   * question fails too, the outcome stays unknown (`unknown`).
    */
-  async #launchOutcomeAfterError(pool: Pool, names: readonly string[], error: unknown, signal: AbortSignal): Promise<LaunchResult> {
+  async #launchOutcomeAfterError(pool: Pool, names: readonly string[], error: unknown, signal: AbortSignal): Promise<LaunchOutcome> {
     const code = launchCode(error);
     const retryable = isRetryable(error);
-    let found: readonly Instance[] = [];
+    let found: readonly Instance[];
     try {
-      found = (await this.#provider.list({ poolIds: [pool.id], names }, this.#cleanupSignal(signal))).filter(
-        (i) => i.state === 'pending' || i.state === 'running',
-      );
-    } catch {
-      // Unknown still: a later sweep reaps any machine as an orphan.
+      found = (await this.#provider.list({ poolIds: [pool.id], names }, this.#cleanupSignal(signal))).filter((i) => i.state !== 'terminated');
+    } catch (listError) {
+      this.#log.warn('launch outcome unknown: the machines could not be listed', { pool: pool.id, runners: names, ...errorFields(listError) });
+      return { launched: [], failed: [], unknown: names };
     }
     const started = new Map(found.map((i) => [i.name, i.providerId]));
     return {
       launched: [...started].map(([name, providerId]) => ({ name, providerId })),
       failed: names.filter((n) => !started.has(n)).map((name) => ({ name, code, retryable, message: describe(error) })),
     };
+  }
+
+  /**
+   * Runners whose launch may or may not have started a machine: not failed (that would free their slots while
+   * a machine may run) and not retried (that could start a second one). They stay `launching`, with their
+   * registration recorded, like the runners of a crashed run: a full sweep records the machine its listing shows,
+   * or ends the runner past `bootTimeout` when it shows none (its registration is then reaped as an orphan).
+   */
+  async #keepUnknownLaunches(
+    pool: Pool,
+    names: readonly string[],
+    requests: ReadonlyMap<string, { githubId?: number }>,
+    signal: AbortSignal,
+    log: ReconcileLog,
+  ): Promise<void> {
+    await Promise.all(
+      names.map(async (name) => {
+        const githubId = requests.get(name)?.githubId;
+        if (githubId !== undefined) {
+          await this.#updateRunner(name, this.#cleanupSignal(signal), (r) => (r.githubId === undefined ? { githubId } : undefined)).catch(
+            (error: unknown) => this.#note(log, 'record-launch', error, { runner: name }),
+          );
+        }
+        this.#log.warn('runner left launching: a full sweep settles whether its machine started', { runner: name, pool: pool.id });
+      }),
+    );
   }
 
   /** A launch failed for good: delete the registration, end the runner (`failed`, releasing its slot). */
@@ -973,6 +1021,7 @@ class LifecycleEngine implements Engine {
     regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined,
     signal: AbortSignal,
     log: ReconcileLog,
+    machines?: MachineIndex,
   ): Promise<void> {
     const retire: Runner[] = [];
     // A stale queued job of a pool that is full (demand unmet) and has no idle runner changes nothing now: it
@@ -1023,7 +1072,7 @@ class LifecycleEngine implements Engine {
     });
     for (const s of settled) if (s.status === 'rejected') this.#note(log, 'recheck', s.reason);
     if (throttled) this.#log.warn('re-checks stopped for this sweep: GitHub is rate limiting', {});
-    if (retire.length > 0) await this.#retire(retire, signal);
+    if (retire.length > 0) await this.#retire(retire, signal, machines);
   }
 
   /** Asks GitHub about one job and applies the answer like an event; answers a runner to retire, if any. */
@@ -1317,6 +1366,13 @@ function scopeUrl(base: string, scope: RunnerScope): string {
     case 'enterprise':
       return `${base}/enterprises/${scope.enterprise}`;
   }
+}
+
+/** A full sweep's instances that are not terminated, by name. */
+type MachineIndex = ReadonlyMap<string, Instance>;
+
+function machineIndex(instances: readonly Instance[]): MachineIndex {
+  return new Map(instances.filter((i) => i.state !== 'terminated').map((i) => [i.name, i]));
 }
 
 function registrationIndex(
