@@ -106,7 +106,8 @@ interface ReconcileLog {
  *   provider's instances, once each), calls `plan`, and carries the plan out: removals first (deregister
  *   before terminate; a runner GitHub reports busy is left alone), then launches (atomic admission, one JIT
  *   config per runner, one provider call per pool, retries with backoff, failed launches deregistered and
- *   released), then stale-job re-checks and, in a full sweep, failed-delivery redelivery.
+ *   released), then, in a full sweep only (they cost GitHub requests), stale-job re-checks within the plan's
+ *   budget and failed-delivery redelivery (at most once per `redeliveryInterval` across engines).
  * - `interrupted(providerIds)` handles spot interruption warnings.
  *
  * External calls are bounded (`options.concurrency`, default 8) and counted (`stats()`, metric `ApiCalls`).

@@ -82,7 +82,10 @@ export interface IngestResult {
 export interface ReconcileRequest {
   /** Pool ids to reconcile; default all configured pools. A full sweep always covers all pools. */
   readonly pools?: readonly string[];
-  /** A full sweep also lists GitHub's registrations and the provider's instances, and redelivers failed webhooks. */
+  /**
+   * A full sweep also lists GitHub's registrations and the provider's instances, re-checks stale jobs with GitHub
+   * and redelivers failed webhooks. Only a full sweep's listing can end a runner whose machine was never recorded.
+   */
   readonly sweep: boolean;
 }
 
