@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { GhrError } from '../errors.js';
 import { ConfigError } from './config-error.js';
@@ -321,6 +323,26 @@ pools:
     expect(loaded.pools[0]?.warm[0]?.timeZone).toBe('Europe/Berlin');
   });
 
+  it('locates missing keys, top-level ones included, without hanging', () => {
+    // Arrange: no github section, a pool with only an id, and an unknown key with a dash
+    const text = 'pools:\n  - id: x\n    instance: { launch-template: lt }\n';
+    // Act
+    const error = (() => {
+      try {
+        parseConfig(text);
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    // Assert
+    expect(error).toBeInstanceOf(ConfigError);
+    const github = error.issues.find((i) => i.path === 'github');
+    const labels = error.issues.find((i) => i.path === 'pools[0].labels');
+    expect(github).toMatchObject({ line: 1, column: 1 });
+    expect(labels).toMatchObject({ line: 2 });
+  });
+
   it('reads JSON, detected or declared', () => {
     const json = JSON.stringify(config());
     expect(parseConfig(json).pools[0]?.id).toBe('linux');
@@ -398,5 +420,32 @@ describe('defineConfig', () => {
     });
     expect(loadConfig(input).pools[0]?.idleTimeout).toBe(120_000);
     expect(input.pools[0]?.idleTimeout).toBe('2m');
+  });
+});
+
+describe('parseConfig on arbitrary input', () => {
+  it('returns a config or throws a ConfigError with located issues, for any YAML document', () => {
+    // Arrange: documents shaped like configs with random holes, extra keys and wrong types
+    const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null));
+    const pool = fc.dictionary(
+      fc.constantFrom('id', 'labels', 'scope', 'maxRunners', 'warm', 'instance', 'match', 'max-runners', 'x y'),
+      fc.oneof(value, fc.array(value, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 6 }), value, { maxKeys: 3 })),
+    );
+    const doc = fc.record(
+      { github: fc.oneof(value, fc.dictionary(fc.string({ maxLength: 6 }), value, { maxKeys: 3 })), pools: fc.array(pool, { maxLength: 3 }) },
+      { requiredKeys: [] },
+    );
+    // Act / Assert
+    fc.assert(
+      fc.property(doc, (input) => {
+        try {
+          parseConfig(stringify(input));
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          expect((error as ConfigError).issues.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -171,7 +171,9 @@ function locate(issues: readonly ConfigIssue[], doc: Document, lines: LineCounte
     let key = issue.path;
     let path = paths.get(key);
     while (!path && key !== '') {
-      key = key.replace(/(\.[A-Za-z_$][\w$]*|\[[^\]]*\])$/, '');
+      // Drop the last segment: `.name`, `[3]`, or a leading `name` (a missing top-level key).
+      const parent = key.replace(/(\.?[A-Za-z_$][\w$]*|\[[^\]]*\])$/, '');
+      key = parent === key ? '' : parent; // a segment this pattern cannot drop: locate at the document
       path = paths.get(key);
     }
     if (!path) return issue;
