@@ -64,7 +64,8 @@ export type { GhrConfigInput } from './config/schema.js';
 export type { GhrConfig, GitHubAppAuth, GitHubAuth, GitHubConfig, GitHubTokenAuth, SecretRef } from './config/types.js';
 export { formatDuration, parseDuration } from './config/duration.js';
 export type { DurationResult } from './config/duration.js';
-export { githubApiUrl } from './config/github-url.js';
+export { githubApiUrl, runnerRegistrationUrl } from './config/github-url.js';
+export { runnerScopeOf, scopeKey } from './scope.js';
 export { configJsonSchema } from './config/json-schema.js';
 
 // Label matching: job labels → pool (src/matching)

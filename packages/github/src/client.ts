@@ -5,7 +5,7 @@ import { Octokit } from '@octokit/core';
 import type { OctokitOptions } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { githubApiUrl, silentLogger, systemClock } from '@ghr/core';
+import { githubApiUrl, scopeKey, silentLogger, systemClock } from '@ghr/core';
 import type {
   Clock,
   DeleteRunnerResult,
@@ -142,17 +142,6 @@ function scopePath(scope: RunnerScope): { readonly prefix: string; readonly para
       return { prefix: '/orgs/{org}', params: { org: scope.org } };
     case 'enterprise':
       return { prefix: '/enterprises/{enterprise}', params: { enterprise: scope.enterprise } };
-  }
-}
-
-function scopeKey(scope: RunnerScope): string {
-  switch (scope.kind) {
-    case 'repo':
-      return `repo:${scope.owner}/${scope.repo}`.toLowerCase();
-    case 'org':
-      return `org:${scope.org}`.toLowerCase();
-    case 'enterprise':
-      return `enterprise:${scope.enterprise}`.toLowerCase();
   }
 }
 

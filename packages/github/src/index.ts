@@ -13,7 +13,6 @@ export { GitHubError, redact } from './errors.js';
 export type { GitHubErrorOptions } from './errors.js';
 
 // URLs and releases
-export { runnerRegistrationUrl } from './urls.js';
 export { parseRunnerRelease } from './releases.js';
 
 // Webhooks

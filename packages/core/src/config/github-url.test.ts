@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GhrError } from '../errors.js';
-import { githubApiUrl } from './github-url.js';
+import { githubApiUrl, runnerRegistrationUrl } from './github-url.js';
 
 describe('githubApiUrl', () => {
   it.each([
@@ -28,5 +28,24 @@ describe('githubApiUrl', () => {
     } catch (error) {
       expect((error as GhrError).code).toBe('invalid-config');
     }
+  });
+});
+
+describe('runnerRegistrationUrl', () => {
+  it('builds config.sh URLs for each scope and host kind, from web or API URLs', () => {
+    expect(runnerRegistrationUrl('https://github.com', { kind: 'org', org: 'acme' })).toBe('https://github.com/acme');
+    expect(runnerRegistrationUrl('https://api.github.com', { kind: 'repo', owner: 'o', repo: 'r' })).toBe('https://github.com/o/r');
+    expect(runnerRegistrationUrl('https://ghe.example.com/api/v3', { kind: 'enterprise', enterprise: 'big' })).toBe(
+      'https://ghe.example.com/enterprises/big',
+    );
+    expect(runnerRegistrationUrl('https://api.acme.ghe.com', { kind: 'org', org: 'x' })).toBe('https://acme.ghe.com/x');
+    expect(runnerRegistrationUrl('https://acme.ghe.com', { kind: 'org', org: 'x' })).toBe('https://acme.ghe.com/x');
+  });
+
+  it('rejects what is not an http(s) URL with a config error', () => {
+    expect(() => runnerRegistrationUrl('github.com', { kind: 'org', org: 'x' })).toThrow(
+      expect.objectContaining({ code: 'invalid-config' }),
+    );
+    expect(() => runnerRegistrationUrl('ftp://github.com', { kind: 'org', org: 'x' })).toThrow(/not an http\(s\) URL/);
   });
 });

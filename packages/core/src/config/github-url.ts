@@ -1,8 +1,27 @@
 // The GitHub REST API base URL from the one `github.url` setting. GitHub docs: GHES REST endpoints are under
 // `http(s)://<hostname>/api/v3`; on GHE.com (data residency) "replace api.github.com with your enterprise's
-// dedicated subdomain at api.SUBDOMAIN.ghe.com". @ghr/github has the same rule as `apiBaseUrl` (plus the
-// registration URLs); this pure copy lets config derive `github.apiUrl` without depending on an adapter.
+// dedicated subdomain at api.SUBDOMAIN.ghe.com". Runners register (`config.sh --url`) against the web URL of
+// their scope.
+import type { RunnerScope } from '../domain.js';
 import { GhrError } from '../errors.js';
+
+function parseGitHubUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new GhrError(`github.url ${JSON.stringify(url)} is not a URL: write https://github.com, your GHES host or https://<name>.ghe.com.`, {
+      code: 'invalid-config',
+      cause,
+    });
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new GhrError(`github.url ${JSON.stringify(url)} is not an http(s) URL.`, { code: 'invalid-config' });
+  }
+  return parsed;
+}
+
+const isDotCom = (host: string): boolean => host === 'github.com' || host === 'www.github.com' || host === 'api.github.com';
 
 /**
  * The REST API base URL for a GitHub web URL: `https://github.com` → `https://api.github.com`; GitHub
@@ -19,22 +38,40 @@ import { GhrError } from '../errors.js';
  * ```
  */
 export function githubApiUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new GhrError(`github.url ${JSON.stringify(url)} is not a URL: write https://github.com, your GHES host or https://<name>.ghe.com.`, {
-      code: 'invalid-config',
-      cause,
-    });
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new GhrError(`github.url ${JSON.stringify(url)} is not an http(s) URL.`, { code: 'invalid-config' });
-  }
+  const parsed = parseGitHubUrl(url);
   const host = parsed.hostname.toLowerCase();
   const origin = `${parsed.protocol}//${parsed.host.toLowerCase()}`;
-  if (host === 'github.com' || host === 'www.github.com' || host === 'api.github.com') return 'https://api.github.com';
+  if (isDotCom(host)) return 'https://api.github.com';
   if (host.endsWith('.ghe.com')) return host.startsWith('api.') ? origin : `${parsed.protocol}//api.${parsed.host.toLowerCase()}`;
   const path = parsed.pathname.replace(/\/+$/, '');
   return path.endsWith('/api/v3') ? `${origin}${path}` : `${origin}${path}/api/v3`;
+}
+
+/**
+ * The web URL a runner registers against with `config.sh --url` (registration-token bootstrap), from a web or
+ * API URL: `<web>/<org>`, `<web>/<owner>/<repo>` or `<web>/enterprises/<enterprise>`.
+ *
+ * @throws GhrError `invalid-config` when `githubUrl` is not an http(s) URL.
+ * @example
+ * ```ts
+ * runnerRegistrationUrl('https://github.com', { kind: 'org', org: 'acme' }); // 'https://github.com/acme'
+ * runnerRegistrationUrl('https://ghe.example.com/api/v3', { kind: 'repo', owner: 'o', repo: 'r' }); // 'https://ghe.example.com/o/r'
+ * ```
+ */
+export function runnerRegistrationUrl(githubUrl: string, scope: RunnerScope): string {
+  const url = parseGitHubUrl(githubUrl);
+  const host = url.hostname.toLowerCase();
+  const web = isDotCom(host)
+    ? 'https://github.com'
+    : host.startsWith('api.') && host.endsWith('.ghe.com')
+      ? `${url.protocol}//${url.host.slice(4)}`
+      : `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '').replace(/\/api\/v3$/, '')}`;
+  switch (scope.kind) {
+    case 'org':
+      return `${web}/${scope.org}`;
+    case 'repo':
+      return `${web}/${scope.owner}/${scope.repo}`;
+    case 'enterprise':
+      return `${web}/enterprises/${scope.enterprise}`;
+  }
 }

@@ -21,6 +21,8 @@ import type {
 } from '../ports.js';
 import { plan as defaultPlan } from '../policy/plan.js';
 import type { Plan, PlanOptions, RegistrationList, Snapshot } from '../policy/types.js';
+import { runnerRegistrationUrl } from '../config/github-url.js';
+import { runnerScopeOf, scopeKey } from '../scope.js';
 import { CallCounter, instrument } from './instrument.js';
 import { Limiter, forEachLimited } from './limiter.js';
 import type {
@@ -438,7 +440,7 @@ class LifecycleEngine implements Engine {
   async #listRegistrations(signal: AbortSignal): Promise<RegistrationList[]> {
     const scopes = new Map<string, RunnerScope>();
     for (const pool of this.#pools) {
-      const scope = runnerScope(pool.scope);
+      const scope = runnerScopeOf(pool.scope);
       scopes.set(scopeKey(scope), scope);
     }
     return Promise.all(
@@ -566,7 +568,7 @@ class LifecycleEngine implements Engine {
         const pool = this.#poolById.get(runner.poolId);
         takedowns.push({
           runner,
-          scope: d?.scope ?? (pool ? runnerScope(pool.scope) : regByName?.get(runner.name)?.scope),
+          scope: d?.scope ?? (pool ? runnerScopeOf(pool.scope) : regByName?.get(runner.name)?.scope),
           githubId: d?.githubId,
           skipDeregister: d === undefined && t.reason === 'instance-gone',
           endState: t.reason === 'boot-timeout' ? 'failed' : 'terminated',
@@ -622,7 +624,7 @@ class LifecycleEngine implements Engine {
     const drainSettled = await forEachLimited(thePlan.drains, this.#o.concurrency, signal, async (d): Promise<Takedown | undefined> => {
       const pool = this.#poolById.get(d.poolId);
       const found = regByName?.get(d.runnerName);
-      const scope = pool ? runnerScope(pool.scope) : found?.scope;
+      const scope = pool ? runnerScopeOf(pool.scope) : found?.scope;
       const current = await this.#ledger.getRunner(d.runnerName, signal);
       const githubId = current?.githubId ?? found?.reg.id;
       if (!current || current.state !== 'idle') return undefined;
@@ -660,7 +662,7 @@ class LifecycleEngine implements Engine {
       if (r.state !== 'draining' || planned.has(r.name) || now - r.updatedAt < STUCK_DRAIN_AFTER) continue;
       const pool = this.#poolById.get(r.poolId);
       const found = regByName?.get(r.name);
-      const scope = pool ? runnerScope(pool.scope) : found?.scope;
+      const scope = pool ? runnerScopeOf(pool.scope) : found?.scope;
       const completed = r.ephemeral && r.reason === REASON_JOB_COMPLETED;
       stuck.push({
         runner: r,
@@ -837,7 +839,7 @@ class LifecycleEngine implements Engine {
       this.#log.info('admission capped by maxRunners', { pool: pool.id, asked: count, admitted: admitted.length, maxRunners: pool.maxRunners });
     }
     if (admitted.length === 0) return;
-    const scope = runnerScope(pool.scope);
+    const scope = runnerScopeOf(pool.scope);
 
     // Bootstrap: a JIT config per ephemeral runner; one registration token for non-ephemeral ones.
     const requests = new Map<string, { request: LaunchRequest; githubId?: number }>();
@@ -867,7 +869,7 @@ class LifecycleEngine implements Engine {
               poolId: pool.id,
               labels: pool.labels,
               ephemeral: false,
-              bootstrap: { kind: 'registration', url: scopeUrl(this.#o.githubUrl, scope), token, runnerGroup: pool.scope.runnerGroup },
+              bootstrap: { kind: 'registration', url: runnerRegistrationUrl(this.#o.githubUrl, scope), token, runnerGroup: pool.scope.runnerGroup },
             },
           });
         }
@@ -996,7 +998,7 @@ class LifecycleEngine implements Engine {
     this.#log.warn('runner launch failed', { runner: runner.name, pool: pool.id, code, message });
     if (githubId !== undefined) {
       try {
-        const deleted = await this.#github.deleteRunner(runnerScope(pool.scope), githubId, cleanup);
+        const deleted = await this.#github.deleteRunner(runnerScopeOf(pool.scope), githubId, cleanup);
         if (deleted === 'deleted') log.deletedRegistrations.push(githubId);
       } catch (error) {
         this.#note(log, 'deregister-failed-launch', error, { runner: runner.name });
@@ -1200,7 +1202,7 @@ class LifecycleEngine implements Engine {
       const pool = this.#poolById.get(runner.poolId);
       takedowns.push({
         runner,
-        scope: pool ? runnerScope(pool.scope) : undefined,
+        scope: pool ? runnerScopeOf(pool.scope) : undefined,
         githubId: runner.githubId,
         skipDeregister: false,
         endState: 'terminated',
@@ -1333,40 +1335,6 @@ function advanceJob(current: Job, event: JobEvent, now: number): Job {
 
 function shouldRerun(conclusion: string | undefined): boolean {
   return conclusion !== 'success' && conclusion !== 'cancelled' && conclusion !== 'skipped';
-}
-
-/** The scope a runner registers in, without the runner group. */
-function runnerScope(scope: Pool['scope']): RunnerScope {
-  switch (scope.kind) {
-    case 'org':
-      return { kind: 'org', org: scope.org };
-    case 'repo':
-      return { kind: 'repo', owner: scope.owner, repo: scope.repo };
-    case 'enterprise':
-      return { kind: 'enterprise', enterprise: scope.enterprise };
-  }
-}
-
-function scopeKey(scope: RunnerScope): string {
-  switch (scope.kind) {
-    case 'org':
-      return `org/${scope.org.toLowerCase()}`;
-    case 'repo':
-      return `repo/${scope.owner.toLowerCase()}/${scope.repo.toLowerCase()}`;
-    case 'enterprise':
-      return `enterprise/${scope.enterprise.toLowerCase()}`;
-  }
-}
-
-function scopeUrl(base: string, scope: RunnerScope): string {
-  switch (scope.kind) {
-    case 'org':
-      return `${base}/${scope.org}`;
-    case 'repo':
-      return `${base}/${scope.owner}/${scope.repo}`;
-    case 'enterprise':
-      return `${base}/enterprises/${scope.enterprise}`;
-  }
 }
 
 /** A full sweep's instances that are not terminated, by name. */

@@ -15,6 +15,7 @@ import type {
   Snapshot,
   Termination,
 } from './types.js';
+import { runnerScopeOf } from '../scope.js';
 import { warmTarget } from './warm.js';
 
 const MINUTE = 60_000;
@@ -51,18 +52,6 @@ interface PoolState {
 }
 
 type EndReason = 'boot-timeout' | 'max-runtime' | 'interrupted' | 'instance-gone';
-
-/** The scope a runner registers in, without the pool's runner group. */
-function runnerScope(scope: Pool['scope']): RunnerScope {
-  switch (scope.kind) {
-    case 'org':
-      return { kind: 'org', org: scope.org };
-    case 'repo':
-      return { kind: 'repo', owner: scope.owner, repo: scope.repo };
-    case 'enterprise':
-      return { kind: 'enterprise', enterprise: scope.enterprise };
-  }
-}
 
 const isEnded = (runner: Runner): boolean => runner.state === 'terminated' || runner.state === 'failed';
 
@@ -112,7 +101,7 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
     if (byPool.has(pool.id)) continue;
     const state: PoolState = {
       pool,
-      scope: runnerScope(pool.scope),
+      scope: runnerScopeOf(pool.scope),
       queued: 0,
       waiting: 0,
       inProgress: 0,
