@@ -58,7 +58,7 @@ export type { WebhookCounters } from './server/webhooks.js';
 export { simulate } from './simulator/simulation.js';
 export type { SimulateOptions, SimulationProgress, SimulatorSettings } from './simulator/simulation.js';
 export { quantile } from './simulator/results.js';
-export type { PolicyName, SimulationReport, SimulationResult, TimelinePoint } from './simulator/results.js';
+export type { Leftovers, PolicyName, SimulationReport, SimulationResult, TimelinePoint } from './simulator/results.js';
 export { parseTrace, sortByArrival } from './simulator/trace.js';
 export type { Trace, TraceJob } from './simulator/trace.js';
 export {

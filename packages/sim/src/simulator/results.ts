@@ -66,6 +66,18 @@ export interface SimulationReport {
   readonly bootSecondsP50: number;
   /** 95th percentile boot time of the instances that booted, seconds. */
   readonly bootSecondsP95: number;
+  /** What the `orphansLeft` and `jobsLost` violations counted, one entry each (empty when there are none). */
+  readonly leftovers: Leftovers;
+}
+
+/** The orphans and lost jobs behind a result's violations, for whoever debugs them. Ages in seconds at the end. */
+export interface Leftovers {
+  readonly orphans: readonly {
+    readonly kind: 'instance' | 'registration';
+    readonly name: string;
+    readonly ageSeconds: number;
+  }[];
+  readonly jobsLost: readonly { readonly id: number; readonly runAttempt: number; readonly labels: readonly string[]; readonly ageSeconds: number }[];
 }
 
 /**

@@ -2,7 +2,7 @@
 // or the stateless baseline), wired as on AWS — webhooks (with chaos) → queue (delay, batches) → scale-up
 // runs, plus scheduled full reconciles (ghr) or scale-downs (baseline) — all in virtual time.
 import { createEngine, createMatcher, MemoryEventQueue, MemoryLedger } from '@ghr/core';
-import type { Engine, EngineOptions, JobEvent, Matcher, Pool, QueueMessage } from '@ghr/core';
+import type { Engine, EngineOptions, JobEvent, LogFields, Logger, Matcher, Pool, QueueMessage } from '@ghr/core';
 import { GitHubModel } from '../github/model.js';
 import type { WebhookAttempt, WebhookEvent } from '../github/types.js';
 import { BaselinePolicy } from './baseline.js';
@@ -16,7 +16,7 @@ import { ModelGitHubApi } from './model-github.js';
 import { Observer } from './observer.js';
 import { Random } from './random.js';
 import { quantile } from './results.js';
-import type { PolicyName, SimulationReport } from './results.js';
+import type { Leftovers, PolicyName, SimulationReport } from './results.js';
 import { Scheduler } from './scheduler.js';
 import type { Trace } from './trace.js';
 
@@ -61,6 +61,8 @@ export interface SimulatorSettings {
   readonly engine?: EngineOptions;
   /** Options of the baseline. */
   readonly baseline?: BaselineOptions;
+  /** Where ghr's engine logs; every line gets `simSeconds`, the virtual time since the start. Default: silent. */
+  readonly logger?: Logger;
 }
 
 /** Progress of a long simulation. */
@@ -133,11 +135,12 @@ class Simulation {
   readonly #exitedAt = new Map<string, number>();
   readonly #traceJobs = new Set<number>();
   readonly #errors = new Map<string, number>();
+  readonly #logger: Logger | undefined;
   #openJobs = 0;
   #running = 0;
   #arrived = 0;
   #arriving = false;
-  #lastStartAt = 0;
+  #lastActivityAt = 0;
   #pollAt: number | undefined;
   #tickAt: number | undefined;
 
@@ -183,6 +186,7 @@ class Simulation {
     let baselineSeq = 0;
     this.#nextBaselineName = (poolId) => `runner-${poolId}-${(++baselineSeq).toString(36)}`;
     this.#model.onWebhook((attempt) => this.#webhook(attempt));
+    this.#logger = this.#s.logger ? virtualTimeLogger(this.#s.logger, () => (this.#scheduler.now() - this.#s.start) / 1000) : undefined;
   }
 
   /** ghr's engine as one Lambda runs it: created per run, its ports cut off when the run crashes. */
@@ -194,6 +198,7 @@ class Simulation {
       provider: wrap(this.#cloud),
       pools: this.#o.pools,
       clock: this.#scheduler,
+      ...(this.#logger ? { logger: this.#logger } : {}),
       // The engine's clean-up budget is in real time: make it ample so a run's outcome never depends on the host's speed.
       options: { cleanupTimeout: 3_600_000, rerunInterruptedJobs: true, ...this.#s.engine, random: this.#engineRandom },
     });
@@ -256,14 +261,56 @@ class Simulation {
     const lastArrival = start + trace.jobs.reduce((last, j) => Math.max(last, j.cancelAt ?? j.at), 0) * 1000;
     const settle = () => this.#syncModelTimers();
     await this.#scheduler.runUntil(lastArrival, () => (settle(), false));
-    this.#lastStartAt = Math.max(this.#lastStartAt, lastArrival);
-    const quiet = () => this.#running === 0 && this.#scheduler.now() - this.#lastStartAt > s.quietLimit;
-    await this.#scheduler.runUntil(lastArrival + s.drainLimit, () => (settle(), this.#openJobs === 0 || quiet()));
-    // Two full reconciles (or scale-downs) after the work is done, then the observer judges.
-    const passes = this.#isGhr ? s.reconcileInterval : s.scaleDownInterval;
-    await this.#scheduler.runUntil(this.#scheduler.now() + 2 * passes + 5_000, () => (settle(), false));
+    this.#lastActivityAt = Math.max(this.#lastActivityAt, lastArrival);
+    // The drain: the work is settled when no job is open, or nothing has queued or started for `quietLimit` (a
+    // job still queued then is stuck, not waiting for capacity). It must stay settled for the repair window —
+    // long enough for the policy's own repairs (a redelivery interval, a boot timeout) and two full passes after
+    // them — before the observer judges; new work (a re-run job, a redelivered event) starts the window anew.
+    const quiet = () => this.#running === 0 && this.#scheduler.now() - this.#lastActivityAt > s.quietLimit;
+    const repair = this.#repairWindow();
+    let settledSince: number | undefined;
+    await this.#scheduler.runUntil(lastArrival + s.drainLimit + repair, () => {
+      settle();
+      const now = this.#scheduler.now();
+      if (this.#openJobs === 0 || quiet()) settledSince ??= now;
+      else settledSince = undefined;
+      return settledSince !== undefined && now - settledSince >= repair;
+    });
     this.#sample();
     return this.#report();
+  }
+
+  /** Two full passes of the policy (reconciles or scale-downs) and a little slack: what an orphan is allowed. */
+  get #twoPasses(): number {
+    return 2 * (this.#isGhr ? this.#s.reconcileInterval : this.#s.scaleDownInterval) + 5_000;
+  }
+
+  /**
+   * How long the work must stay settled before the observer judges: ghr's slowest own repair (a failed-delivery
+   * redelivery interval, or a pool's boot timeout for a launch whose outcome was unknown) plus two full passes.
+   */
+  #repairWindow(): number {
+    if (!this.#isGhr) return this.#twoPasses;
+    const redelivery = this.#s.engine?.redeliveryInterval ?? DEFAULT_REDELIVERY_INTERVAL;
+    return Math.max(redelivery, this.#maxBootTimeout()) + this.#twoPasses;
+  }
+
+  /** The boot timeout of a runner's pool: from its machine, else from its name (longest pool id it starts with). */
+  #bootTimeoutOf(name: string): number {
+    const providerId = this.#providerIds.get(name);
+    const poolId = providerId === undefined ? undefined : this.#cloud.instance(providerId)?.poolId;
+    let pool = poolId === undefined ? undefined : this.#pools.get(poolId);
+    if (!pool) {
+      for (const p of this.#pools.values()) {
+        const named = name.startsWith(`ghr-${p.id}-`) || name.startsWith(`runner-${p.id}-`);
+        if (named && p.id.length > (pool?.id.length ?? -1)) pool = p;
+      }
+    }
+    return pool?.bootTimeout ?? this.#maxBootTimeout();
+  }
+
+  #maxBootTimeout(): number {
+    return this.#o.pools.reduce((max, p) => Math.max(max, p.bootTimeout), 0);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -346,6 +393,7 @@ class Simulation {
     switch (event.action) {
       case 'queued':
         this.#openJobs++;
+        this.#lastActivityAt = this.#scheduler.now();
         if (this.#arriving) {
           this.#traceJobs.add(job.id);
           this.#observer.jobQueued(job.id);
@@ -353,7 +401,7 @@ class Simulation {
         break;
       case 'in_progress':
         this.#running++;
-        this.#lastStartAt = this.#scheduler.now();
+        this.#lastActivityAt = this.#scheduler.now();
         if (this.#traceJobs.has(job.id)) this.#observer.jobStarted(job.id, job.runnerName);
         else if (job.runnerName !== undefined) this.#observer.jobStarted(-1, job.runnerName);
         break;
@@ -588,25 +636,35 @@ class Simulation {
   #report(): SimulationReport {
     const now = this.#scheduler.now();
     const model = this.#model;
+    // Orphans (DESIGN.md §5.4), each allowed two full passes once it is one: an instance without a registration
+    // past its pool's boot timeout; a registration without an alive instance once its instance ended and it is
+    // past the boot timeout (before that its machine may still come up, and a fresh listing may miss it).
     const registered = new Set(model.allRunners().map((r) => r.name));
     const alive = new Set<string>();
-    let orphans = 0;
+    const orphans: Leftovers['orphans'][number][] = [];
+    const age = (since: number) => Math.round((now - since) / 1000);
+    const grace = this.#twoPasses;
     for (const instance of this.#cloud.aliveInstances()) {
       alive.add(instance.name);
       if (registered.has(instance.name)) continue;
-      const pool = this.#pools.get(instance.poolId);
       const exited = this.#exitedAt.get(instance.name);
       if (exited !== undefined && now - exited <= this.#s.shutdownDelay + 5_000) continue;
-      if (now - instance.launchedAt > (pool?.bootTimeout ?? 600_000)) orphans++;
+      if (now - instance.launchedAt > this.#bootTimeoutOf(instance.name) + grace) orphans.push({ kind: 'instance', name: instance.name, ageSeconds: age(instance.launchedAt) });
     }
     for (const runner of model.allRunners()) {
-      if (!alive.has(runner.name) && now - runner.createdAt > 120_000) orphans++;
+      if (alive.has(runner.name)) continue;
+      const providerId = this.#providerIds.get(runner.name);
+      const endedAt = (providerId === undefined ? undefined : this.#cloud.instance(providerId)?.terminatedAt) ?? 0;
+      const since = Math.max(runner.createdAt + this.#bootTimeoutOf(runner.name), endedAt);
+      if (now - since > grace) orphans.push({ kind: 'registration', name: runner.name, ageSeconds: age(runner.createdAt) });
     }
-    let jobsLost = 0;
+    const jobsLost: Leftovers['jobsLost'][number][] = [];
     for (const job of model.queuedJobs()) {
       const repo = model.repoById(job.repoId);
       if (!repo) continue;
-      if (this.#matcher(job.labels, { repository: { owner: repo.owner, repo: repo.name } }).pool) jobsLost++;
+      if (this.#matcher(job.labels, { repository: { owner: repo.owner, repo: repo.name } }).pool) {
+        jobsLost.push({ id: job.id, runAttempt: job.runAttempt, labels: job.labels, ageSeconds: age(job.queuedAt ?? job.createdAt) });
+      }
     }
     for (const { label, error } of this.#scheduler.errors) {
       const code = (error as { code?: unknown }).code;
@@ -620,8 +678,8 @@ class Simulation {
     const result = this.#observer.finish({
       policy: this.#o.policy,
       seed: this.#o.seed,
-      jobsLost,
-      orphansLeft: orphans,
+      jobsLost: jobsLost.length,
+      orphansLeft: orphans.length,
       githubApiCalls: this.#github.total,
       cloudApiCalls: this.#cloud.totalCalls,
       totalJobs: this.#o.trace.jobs.length,
@@ -637,9 +695,23 @@ class Simulation {
       calls: { github: Object.fromEntries(this.#github.calls), cloud: { ...this.#cloud.calls } },
       bootSecondsP50: Math.round(quantile(boots, 0.5) * 10) / 10,
       bootSecondsP95: Math.round(quantile(boots, 0.95) * 10) / 10,
+      leftovers: { orphans, jobsLost },
     };
   }
 }
 
+/** A logger that adds the virtual time to every line. */
+function virtualTimeLogger(logger: Logger, simSeconds: () => number): Logger {
+  const at = (fields?: LogFields): LogFields => ({ simSeconds: simSeconds(), ...fields });
+  return {
+    debug: (message, fields) => logger.debug(message, at(fields)),
+    info: (message, fields) => logger.info(message, at(fields)),
+    warn: (message, fields) => logger.warn(message, at(fields)),
+    error: (message, fields) => logger.error(message, at(fields)),
+  };
+}
+
+/** The engine's default `redeliveryInterval`. */
+const DEFAULT_REDELIVERY_INTERVAL = 300_000;
 const NEVER = new AbortController().signal;
 const DEADLINE = new Error('The run reached its deadline (Lambda timeout).');
