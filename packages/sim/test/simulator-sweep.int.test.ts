@@ -3,7 +3,8 @@
 // it runs only when GHR_SIM_SWEEP is set:
 //   cd packages/sim && GHR_SIM_SWEEP=1 npx vitest run test/simulator-sweep.int.test.ts
 // Knobs (environment): GHR_SIM_SWEEP_SEEDS="1-30", GHR_SIM_SWEEP_PRESETS="hostile", GHR_SIM_SWEEP_GENERATORS
-// (default all four), GHR_SIM_SWEEP_SIZE=250, GHR_SIM_SWEEP_RERUNS="on,off", GHR_SIM_SWEEP_OUT=<file for the JSON>.
+// (default all four), GHR_SIM_SWEEP_SIZE=250, GHR_SIM_SWEEP_RERUNS="on,off", GHR_SIM_SWEEP_POOLS="roomy" (the example's
+// pools with 5× maxRunners; "tight": the example's own), GHR_SIM_SWEEP_OUT=<file for the JSON>.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@ghr/core';
@@ -33,8 +34,11 @@ const presets = (env.GHR_SIM_SWEEP_PRESETS ?? 'hostile').split(',') as ChaosPres
 const generators = (env.GHR_SIM_SWEEP_GENERATORS?.split(',') ?? GENERATOR_NAMES) as GeneratorName[];
 const size = Number(env.GHR_SIM_SWEEP_SIZE ?? 250);
 const reruns = (env.GHR_SIM_SWEEP_RERUNS ?? 'on,off').split(',').map((r) => r === 'on');
+const poolsLabel = env.GHR_SIM_SWEEP_POOLS === 'tight' ? 'tight' : 'roomy';
+const pools = poolsLabel === 'tight' ? examplePools : roomy;
 
 interface Violation {
+  readonly pools: string;
   readonly preset: ChaosPresetName;
   readonly generator: GeneratorName;
   readonly seed: number;
@@ -45,7 +49,7 @@ interface Violation {
 }
 
 describe.runIf(enabled)('ghr safety sweep', () => {
-  it(`${String(presets)} × ${String(generators)} × seeds ${String(seeds.length)} × re-runs ${String(reruns)}`, async () => {
+  it(`${poolsLabel} pools × ${String(presets)} × ${String(generators)} × seeds ${String(seeds.length)} × re-runs ${String(reruns)}`, async () => {
     const found: Violation[] = [];
     let runs = 0;
     let jobs = 0;
@@ -54,9 +58,9 @@ describe.runIf(enabled)('ghr safety sweep', () => {
       for (const generator of generators) {
         for (const rerun of reruns) {
           for (const seed of seeds) {
-            const trace = generateTrace(generator, { seed, size, ...generatorContextFor(roomy) });
+            const trace = generateTrace(generator, { seed, size, ...generatorContextFor(pools) });
             const report = await simulate({
-              pools: roomy,
+              pools,
               trace,
               policy: 'ghr',
               seed,
@@ -67,7 +71,7 @@ describe.runIf(enabled)('ghr safety sweep', () => {
             jobs += report.result.jobs.total;
             const v = report.result.violations;
             if (Object.values(v).some((n) => n > 0)) {
-              const violation = { preset, generator, seed, rerun, violations: { ...v }, leftovers: report.leftovers, errors: report.errors };
+              const violation = { pools: poolsLabel, preset, generator, seed, rerun, violations: { ...v }, leftovers: report.leftovers, errors: report.errors };
               found.push(violation);
               process.stdout.write(`VIOLATION ${JSON.stringify(violation)}\n`);
             }

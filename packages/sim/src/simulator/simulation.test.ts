@@ -72,4 +72,43 @@ describe('simulate', () => {
     expect(report.result.jobs.unserved).toBe(1);
     expect(report.result.violations.jobsLost).toBe(0);
   });
+
+  it('judges only after the work stayed settled for ghr\'s repair window (redelivery interval or boot timeout, plus two sweeps)', async () => {
+    // Arrange
+    const trace: Trace = { jobs: [{ at: 5, repo: 'acme/web', labels: small.labels, duration: 30 }] };
+    const longestBoot = Math.max(...pools.map((p) => p.bootTimeout));
+    // Act
+    const report = await simulate({ pools, trace, policy: 'ghr', seed: 1 });
+    // Assert
+    expect(report.result.jobs.served).toBe(1);
+    const window = Math.max(300_000, longestBoot) + 2 * 60_000 + 5_000;
+    expect(report.simulatedSeconds).toBeGreaterThanOrEqual(35 + window / 1000);
+    expect(report.simulatedSeconds).toBeLessThan(35 + window / 1000 + 600);
+    expect(report.leftovers).toEqual({ orphans: [], jobsLost: [] });
+  });
+
+  it('still ends, and names the job, when a queued job is never heard of (every delivery lost)', async () => {
+    // Arrange
+    const trace: Trace = { jobs: [{ at: 5, repo: 'acme/web', labels: small.labels, duration: 30 }] };
+    const chaos = { ...CHAOS_PRESETS.none, webhookLoss: 1 };
+    // Act
+    const report = await simulate({ pools: pools.map((p) => ({ ...p, warm: [] })), trace, policy: 'ghr', seed: 1, chaos });
+    // Assert
+    expect(report.result.violations.jobsLost).toBe(1);
+    expect(report.leftovers.jobsLost).toEqual([expect.objectContaining({ labels: small.labels, runAttempt: 1 })]);
+    expect(report.simulatedSeconds).toBeLessThan(3 * 3_600);
+  });
+
+  it('passes the engine\'s log lines to settings.logger with the virtual time', async () => {
+    // Arrange
+    const trace: Trace = { jobs: [{ at: 5, repo: 'acme/web', labels: small.labels, duration: 30 }] };
+    const lines: { message: string; simSeconds: unknown }[] = [];
+    const log = (message: string, fields?: Readonly<Record<string, unknown>>) => lines.push({ message, simSeconds: fields?.simSeconds });
+    // Act
+    await simulate({ pools, trace, policy: 'ghr', seed: 1, settings: { logger: { debug: log, info: log, warn: log, error: log } } });
+    // Assert
+    const launched = lines.find((l) => l.message === 'runner launched');
+    expect(launched?.simSeconds).toBeGreaterThanOrEqual(5);
+    expect(launched?.simSeconds).toBeLessThan(60);
+  });
 });
