@@ -788,6 +788,45 @@ describe('engine: spot interruption', () => {
     expect(await s.ledger.getRunner(runner.name, sig())).toMatchObject({ state: 'terminated' });
   });
 
+  it('learns from a full sweep that a spot-killed busy runner\'s job ended when its completed event is lost, re-runs it and reaps the registration', async () => {
+    const s = setup({ options: { rerunInterruptedJobs: true } });
+    const runner = await running(s, true);
+    await s.engine.interrupted([runner.providerId!], sig());
+    // The machine dies: GitHub fails the job and keeps the registration, offline and idle; no `completed` arrives.
+    s.provider.kill(runner.providerId!);
+    const reg = s.github.byName(runner.name)!;
+    reg.status = 'offline';
+    reg.busy = false;
+    s.github.jobs.set(1, { id: 1, runId: 1001, status: 'completed', conclusion: 'failure', labels: [], runnerName: runner.name });
+    await s.clock.advance(2 * MIN);
+
+    const first = await s.engine.reconcile({ sweep: true }, sig());
+    expect(first.rechecked).toBe(1);
+    expect(s.github.reruns).toEqual([1]);
+    expect(await s.ledger.getJob(1, sig())).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(await s.ledger.getRunner(runner.name, sig())).toMatchObject({ state: 'terminated' });
+    await s.clock.advance(MIN);
+    await s.engine.reconcile({ sweep: true }, sig());
+    expect(s.github.byName(runner.name)).toBeUndefined();
+  });
+
+  it('leaves a busy runner alone while GitHub lists its registration busy or its machine is still there', async () => {
+    const s = setup({ options: { rerunInterruptedJobs: true } });
+    const runner = await running(s, true);
+    await s.engine.interrupted([runner.providerId!], sig());
+    const reg = s.github.byName(runner.name)!;
+    reg.status = 'offline';
+    reg.busy = false;
+    await s.clock.advance(2 * MIN);
+    // Its machine is still listed: nothing to ask.
+    expect((await s.engine.reconcile({ sweep: true }, sig())).rechecked).toBe(0);
+    // Its machine is gone but GitHub says it is busy: still nothing.
+    s.provider.kill(runner.providerId!);
+    reg.busy = true;
+    expect((await s.engine.reconcile({ sweep: true }, sig())).rechecked).toBe(0);
+    expect(await s.ledger.getRunner(runner.name, sig())).toMatchObject({ state: 'busy' });
+  });
+
   it('does not re-run a job that succeeded, nor without the option', async () => {
     const s = setup({ options: { rerunInterruptedJobs: true } });
     const runner = await running(s, true);

@@ -1040,14 +1040,22 @@ class LifecycleEngine implements Engine {
     }
     const work: { jobId: number; repository?: Job['repository']; reason: string }[] = rechecks.map((rc) => ({ ...rc }));
     // A busy runner whose registration is gone from a full sweep finished its job (or died): a lost `completed`
-    // event would keep it busy until maxRuntime. Ask GitHub about its job now, within the same budget.
+    // event would keep it busy until maxRuntime. So did one whose machine the sweep's listing no longer shows
+    // while GitHub lists its registration offline and idle (a spot-killed machine: GitHub keeps the offline
+    // registration, and that registration is an orphan to reap). Ask GitHub about its job now, within the same budget.
     if (regByName) {
       const now = this.#clock.now();
       const planned = new Set(work.map((w) => w.jobId));
       const budget = this.#o.planOptions.recheckBudget ?? 20;
+      const vanished = (r: Runner): boolean => {
+        const listed = regByName.get(r.name);
+        if (!listed) return true;
+        const machineGone = machines !== undefined && r.providerId !== undefined && !machines.has(r.name);
+        return machineGone && listed.reg.status === 'offline' && !listed.reg.busy;
+      };
       for (const r of runners) {
         if (work.length >= thePlan.rechecks.length + budget) break;
-        if (r.state !== 'busy' || regByName.has(r.name) || r.githubId === undefined) continue;
+        if (r.state !== 'busy' || !vanished(r) || r.githubId === undefined) continue;
         if (now - (r.busySince ?? r.updatedAt) < VANISHED_GRACE) continue;
         if (r.jobId !== undefined) {
           if (!planned.has(r.jobId)) work.push({ jobId: r.jobId, reason: 'runner-vanished' });
