@@ -24,7 +24,11 @@ export interface ObserverEnd {
   readonly seed: number;
   /** Jobs still queued at GitHub that a pool could serve. */
   readonly jobsLost: number;
-  /** Instances alive without a registration plus registrations without an alive instance. */
+  /**
+   * Orphans (DESIGN.md §5.4) still there two full passes after they became orphans: instances alive without a
+   * registration past their pool's `bootTimeout`, and registrations without an alive instance once that
+   * instance ended and the registration is past `bootTimeout` (before that its machine may still come up).
+   */
   readonly orphansLeft: number;
   readonly githubApiCalls: number;
   readonly cloudApiCalls: number;

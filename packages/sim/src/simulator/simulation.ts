@@ -39,9 +39,13 @@ export interface SimulatorSettings {
   /** baseline: interval of scale-downs. Default 5 min. */
   readonly scaleDownInterval: number;
   /**
-   * The drain after the last arrival: it ends when no job is queued or running, or when nothing has run for
-   * `quietLimit` (a job still queued then is stuck, not waiting for capacity), and at the latest after this
-   * long. Default 12 h.
+   * The drain after the last arrival: the work is settled when no job is queued or running, or when nothing
+   * has been queued or started for `quietLimit` (a job still queued then is stuck, not waiting for capacity).
+   * The run ends once the work stayed settled for the repair window — ghr: the longer of the engine's
+   * `redeliveryInterval` and the pools' longest `bootTimeout`, plus two full reconciles; baseline: two
+   * scale-downs — so the policy's own repairs get their chance before the observer judges; new work (a re-run
+   * job) restarts the window. At the latest, it ends this long plus one repair window after the last arrival.
+   * Default 12 h.
    */
   readonly drainLimit: number;
   /** See `drainLimit`. Default 30 min. */
