@@ -2,8 +2,8 @@
 // many seeds × every generator × every chaos preset, more than 10,000 jobs in all. Zero tolerance.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '@ghr/core';
-import type { Pool } from '@ghr/core';
+import { parseConfig, plan } from '@ghr/core';
+import type { EngineOptions, PlanFunction, Pool } from '@ghr/core';
 import { describe, expect, it } from 'vitest';
 import { CHAOS_PRESETS, generateTrace, generatorContextFor, simulate } from '../src/index.js';
 import type { ChaosPresetName, GeneratorName, SimulationReport } from '../src/index.js';
@@ -86,7 +86,21 @@ describe('ghr regressions', () => {
   });
 });
 
-async function run(generator: GeneratorName, size: number, seed: number, rerun: boolean): Promise<SimulationReport> {
+// The longer drain and the orphan definitions must not hide a real defect: an engine that never reaps orphan
+// registrations is still caught (a job never heard of is: see simulation.test.ts).
+describe('the observer still catches', () => {
+  it('registrations an engine never reaps', async () => {
+    const noReaping: PlanFunction = (snapshot, pools, now, options) => {
+      const p = plan(snapshot, pools, now, options);
+      return { ...p, deregistrations: p.deregistrations.filter((d) => d.reason !== 'orphan-registration') };
+    };
+    const report = await run('mixed-labels', 250, 10, true, { plan: noReaping });
+    expect(report.result.violations.orphansLeft).toBeGreaterThan(0);
+    expect(report.leftovers.orphans.some((o) => o.kind === 'registration')).toBe(true);
+  });
+});
+
+async function run(generator: GeneratorName, size: number, seed: number, rerun: boolean, engine: EngineOptions = {}): Promise<SimulationReport> {
   const trace = generateTrace(generator, { seed, size, ...generatorContextFor(roomy) });
   return simulate({
     pools: roomy,
@@ -94,7 +108,7 @@ async function run(generator: GeneratorName, size: number, seed: number, rerun: 
     policy: 'ghr',
     seed,
     chaos: CHAOS_PRESETS.hostile,
-    settings: { drainLimit: 3 * 3_600_000, engine: { rerunInterruptedJobs: rerun } },
+    settings: { drainLimit: 3 * 3_600_000, engine: { ...engine, rerunInterruptedJobs: rerun } },
   });
 }
 
