@@ -1,3 +1,4 @@
+import { poolFixture } from '@ghr/contracts';
 import { describe, expect, it } from 'vitest';
 import type { JobEvent, Pool } from '@ghr/core';
 import { GitHubModel } from '../github/model.js';
@@ -7,22 +8,7 @@ import { ModelGitHubApi } from './model-github.js';
 import { Random } from './random.js';
 import { Scheduler } from './scheduler.js';
 
-const pool: Pool = {
-  id: 'small',
-  labels: ['self-hosted', 'linux'],
-  match: 'subset',
-  priority: 0,
-  scope: { kind: 'org', org: 'acme' },
-  ephemeral: true,
-  maxRunners: 2,
-  warm: [],
-  idleTimeout: 300_000,
-  minimumLifetime: 0,
-  bootTimeout: 600_000,
-  maxRuntime: 86_400_000,
-  drainOrder: 'oldest-first',
-  instance: {},
-};
+const pool: Pool = poolFixture('small', { labels: ['self-hosted', 'linux'], maxRunners: 2 });
 const signal = new AbortController().signal;
 
 function world() {

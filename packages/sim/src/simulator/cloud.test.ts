@@ -1,3 +1,4 @@
+import { poolFixture } from '@ghr/contracts';
 import { describe, expect, it } from 'vitest';
 import type { LaunchRequest, Pool } from '@ghr/core';
 import { SimulatedCloud } from './cloud.js';
@@ -5,22 +6,7 @@ import type { CloudInstance } from './cloud.js';
 import { Random } from './random.js';
 import { Scheduler } from './scheduler.js';
 
-const pool: Pool = {
-  id: 'small',
-  labels: ['self-hosted', 'linux'],
-  match: 'subset',
-  priority: 0,
-  scope: { kind: 'org', org: 'acme' },
-  ephemeral: true,
-  maxRunners: 10,
-  warm: [],
-  idleTimeout: 300_000,
-  minimumLifetime: 0,
-  bootTimeout: 600_000,
-  maxRuntime: 86_400_000,
-  drainOrder: 'oldest-first',
-  instance: { instanceTypes: ['m7i.large'] },
-};
+const pool: Pool = poolFixture('small', { labels: ['self-hosted', 'linux'], instance: { instanceTypes: ['m7i.large'] } });
 
 const request = (name: string): LaunchRequest => ({
   name,
