@@ -85,6 +85,23 @@ interface Takedown {
 }
 
 /** Mutable counters and lists of one reconcile. */
+/** A full sweep's GitHub registrations of ghr's runners, by runner name, with the scope they were listed in. */
+type RegistrationsByName = ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }>;
+
+/** What the steps of one reconcile share: its plan, what it read, its deadline and its log. */
+interface ReconcileRun {
+  readonly plan: Plan;
+  readonly jobs: readonly Job[];
+  /** The ledger's runners after syncing with a full sweep's registrations. */
+  readonly runners: readonly Runner[];
+  /** Full sweeps only. */
+  readonly regByName: RegistrationsByName | undefined;
+  /** Full sweeps only: the instance listing, the only proof that a runner with no recorded machine has none. */
+  readonly machines: MachineIndex | undefined;
+  readonly signal: AbortSignal;
+  readonly log: ReconcileLog;
+}
+
 interface ReconcileLog {
   launched: string[];
   launchFailures: { runnerName: string; code: string }[];
@@ -411,12 +428,13 @@ class LifecycleEngine implements Engine {
       }
     };
     const removals = thePlan.drains.length + thePlan.terminations.length + thePlan.expirations.length + thePlan.deregistrations.length;
-    if (removals > 0) await step('removals', () => this.#executeRemovals(thePlan, synced, regByName, signal, log, machines));
-    await step('stuck-drains', () => this.#finishStuckDrains(thePlan, synced, regByName, signal, log, machines));
+    const run: ReconcileRun = { plan: thePlan, jobs, runners: synced, regByName, machines, signal, log };
+    if (removals > 0) await step('removals', () => this.#executeRemovals(run));
+    await step('stuck-drains', () => this.#finishStuckDrains(run));
     if (thePlan.launches.length > 0) await step('launches', () => this.#executeLaunches(thePlan, signal, log));
     // Re-checks cost GitHub requests: only full sweeps (one per interval) spend the plan's budget on them, not
     // every scale-up run.
-    if (sweep) await step('rechecks', () => this.#executeRechecks(thePlan, jobs, synced, regByName, signal, log, machines));
+    if (sweep) await step('rechecks', () => this.#executeRechecks(run));
     if (instances) await step('redeliveries', () => this.#redeliver(signal, log));
 
     this.#reportApiCalls();
@@ -489,7 +507,7 @@ class LifecycleEngine implements Engine {
   /** A full sweep's registrations move runners forward: online and idle → `idle`, busy → `busy`; ids filled in. */
   async #syncFromRegistrations(
     runners: readonly Runner[],
-    regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }>,
+    regByName: RegistrationsByName,
     instances: readonly Instance[] | undefined,
     signal: AbortSignal,
     log: ReconcileLog,
@@ -546,14 +564,8 @@ class LifecycleEngine implements Engine {
   }
 
   // Removals: deregistrations and terminations of the plan (paired: deregister first), expirations, drains.
-  async #executeRemovals(
-    thePlan: Plan,
-    runners: readonly Runner[],
-    regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined,
-    signal: AbortSignal,
-    log: ReconcileLog,
-    machines?: MachineIndex,
-  ): Promise<void> {
+  async #executeRemovals(run: ReconcileRun): Promise<void> {
+    const { plan: thePlan, runners, regByName, signal, log, machines } = run;
     const runnerByName = new Map(runners.map((r) => [r.name, r]));
     const deregisterByName = new Map(thePlan.deregistrations.map((d) => [d.runnerName, d]));
     const terminatedNames = new Set<string>();
@@ -647,14 +659,8 @@ class LifecycleEngine implements Engine {
   }
 
   /** Draining runners nobody finished (a reconcile that died mid-drain, a failed terminate): finish them. */
-  async #finishStuckDrains(
-    thePlan: Plan,
-    runners: readonly Runner[],
-    regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined,
-    signal: AbortSignal,
-    log: ReconcileLog,
-    machines?: MachineIndex,
-  ): Promise<void> {
+  async #finishStuckDrains(run: ReconcileRun): Promise<void> {
+    const { plan: thePlan, runners, regByName, signal, log, machines } = run;
     const now = this.#clock.now();
     const planned = new Set([...thePlan.terminations.map((t) => t.runnerName), ...thePlan.drains.map((d) => d.runnerName)]);
     const stuck: Takedown[] = [];
@@ -1017,15 +1023,8 @@ class LifecycleEngine implements Engine {
   }
 
   // Stale jobs: ask GitHub, fix the ledger.
-  async #executeRechecks(
-    thePlan: Plan,
-    jobs: readonly Job[],
-    runners: readonly Runner[],
-    regByName: ReadonlyMap<string, { reg: GitHubRunner; scope: RunnerScope }> | undefined,
-    signal: AbortSignal,
-    log: ReconcileLog,
-    machines?: MachineIndex,
-  ): Promise<void> {
+  async #executeRechecks(run: ReconcileRun): Promise<void> {
+    const { plan: thePlan, jobs, runners, regByName, signal, log, machines } = run;
     const retire: Runner[] = [];
     // A stale queued job of a pool that is full (demand unmet) and has no idle runner changes nothing now: it
     // waits for capacity, not for a lost event. Its re-check waits until the pool has room or idle runners.
