@@ -142,6 +142,19 @@ describe('runnerSecretShellSnippet', () => {
     expect(result).toEqual({ ok: true, findings: '' });
   });
 
+  /** The environment the user-data snippet runs in: our stand-in IMDS, moto as the AWS endpoint, no polling delay. */
+  const snippetEnv = (attempts: number): NodeJS.ProcessEnv => ({
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? '',
+    GHR_IMDS: imdsUrl,
+    GHR_POLL_SECONDS: '0',
+    GHR_POLL_ATTEMPTS: String(attempts),
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+
   it('reads the secret with the AWS CLI against moto, prints it and deletes it', async () => {
     // Arrange
     const secrets = new SsmRunnerSecrets({ ssm: aws.ssm, environment: 'test' });
@@ -151,17 +164,7 @@ describe('runnerSecretShellSnippet', () => {
     // Act
     const { stdout } = await run('bash', [file], {
       timeout: 60_000,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: process.env['HOME'] ?? '',
-        GHR_IMDS: imdsUrl,
-        GHR_POLL_SECONDS: '0',
-        GHR_POLL_ATTEMPTS: '3',
-        AWS_ENDPOINT_URL: endpoint,
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
+      env: snippetEnv(3),
     });
     // Assert
     expect(stdout).toBe('eyJqaXQiOiJzaCJ9');
@@ -176,16 +179,7 @@ describe('runnerSecretShellSnippet', () => {
     await writeFile(file, script());
     const err = (await run('bash', [file], {
       timeout: 60_000,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: process.env['HOME'] ?? '',
-        GHR_IMDS: imdsUrl,
-        GHR_POLL_SECONDS: '0',
-        GHR_POLL_ATTEMPTS: '1',
-        AWS_ENDPOINT_URL: endpoint,
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-      },
+      env: snippetEnv(1),
     }).catch((e: unknown) => e)) as { code?: number; stderr?: string };
     expect(err.code).toBe(1);
     expect(err.stderr).toContain('no bootstrap secret at /ghr/test/runners/ghr-linux-sh');
