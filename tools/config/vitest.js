@@ -50,7 +50,7 @@ export function ghrVitestConfig(packageDir, test = {}) {
       coverage: {
         provider: 'v8',
         include: ['src/**/*.ts'],
-        exclude: ['src/**/*.test.ts'],
+        exclude: ['src/**/*.test.ts', 'src/**/*.test-support.ts'],
         reporter: ['text-summary', 'json-summary'],
         ...coverage,
       },

@@ -13,7 +13,7 @@ export const DEFAULT_CONSTRAINTS = {
 };
 /** Tests, benchmarks and config files may also import these (the simulated GitHub, contract suites, build config). */
 export const TEST_ONLY_TAGS = ['scope:testing', 'type:tooling'];
-const DEV_FILE = /(\.test\.ts|\.bench\.ts|\/test\/.*\.ts|\.config\.ts)$/;
+const DEV_FILE = /(\.test\.ts|\.test-support\.ts|\.bench\.ts|\/test\/.*\.ts|\.config\.ts)$/;
 
 function loadProjects(root) {
   const projects = [];

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PoolScope, RepositoryRef } from '../domain.js';
 import { createMatcher } from '../matching/matcher.js';
-import { testPool } from '../matching/test-pools.js';
+import { testPool } from '../matching/test-pools.test-support.js';
 import { checkConfig } from './checks.js';
 
 const UNIVERSE = ['self-hosted', 'linux', 'x64', 'large'];

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Pool, PoolScope, RepositoryRef } from '../domain.js';
 import { createMatcher, scopeServes } from './matcher.js';
-import { testPool } from './test-pools.js';
+import { testPool } from './test-pools.test-support.js';
 
 const UNIVERSE = ['self-hosted', 'linux', 'x64', 'large', 'gpu'];
 const SCOPES: readonly PoolScope[] = [

@@ -3,7 +3,7 @@ import type { Pool } from '../domain.js';
 import { runnerAcceptsJob } from './labels.js';
 import { createMatcher, matchPool } from './matcher.js';
 import type { NoPoolMatch } from './matcher.js';
-import { testPool } from './test-pools.js';
+import { testPool } from './test-pools.test-support.js';
 
 const small = testPool({ id: 'small', labels: ['self-hosted', 'linux', 'x64'], match: 'subset' });
 const large = testPool({ id: 'large', labels: ['self-hosted', 'linux', 'x64', 'large'], match: 'subset' });
