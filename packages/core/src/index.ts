@@ -125,3 +125,13 @@ export type {
   ReconcileRequest,
   ReconcileResult,
 } from './engine/types.js';
+
+// Run layer: the handlers every runtime calls (Lambdas, `ghr serve`, the simulator)
+export { WEBHOOK_MAX_BYTES, readWebhook, webhookBodyBytes, webhookHeader } from './run/webhook-request.js';
+export type { ReadWebhookOptions, WebhookHeaders, WebhookRejection, WebhookRequest, WebhookVerdict } from './run/webhook-request.js';
+export { WEBHOOK_REMEMBERED_DELIVERIES, createWebhookHandler } from './run/webhook.js';
+export type { VerifyWebhook, WebhookHandler, WebhookHandlerOptions, WebhookOutcome, WebhookResponse } from './run/webhook.js';
+export { scaleUp } from './run/scale-up.js';
+export type { ScaleUpMessage, ScaleUpResult } from './run/scale-up.js';
+export { interruption, sweep } from './run/sweep.js';
+export type { SweepOptions, SweepResult } from './run/sweep.js';
