@@ -67,6 +67,7 @@ export type { DurationResult } from './config/duration.js';
 export { githubApiUrl, runnerRegistrationUrl } from './config/github-url.js';
 export { runnerScopeOf, scopeKey } from './scope.js';
 export { configJsonSchema } from './config/json-schema.js';
+export { RESOLVED_CONFIG_FORMAT, decodeResolvedConfig, encodeResolvedConfig } from './config/resolved.js';
 
 // Label matching: job labels → pool (src/matching)
 export { createMatcher, matchPool } from './matching/matcher.js';
