@@ -1,5 +1,6 @@
 // verifyAndParse wired through core's run layer, as the webhook Lambda and `ghr serve` wire it.
-import { ManualClock, MemoryEventQueue, MemoryLedger, MemoryRunnerProvider, createEngine, createWebhookHandler, scaleUp } from '@ghr/core';
+import { createEngine, createWebhookHandler, scaleUp } from '@ghr/core';
+import { ManualClock, MemoryEventQueue, MemoryLedger, MemoryRunnerProvider } from '@ghr/core/testing';
 import type { GitHubApi, Pool } from '@ghr/core';
 import { describe, expect, it } from 'vitest';
 import { signWebhookBody } from './signature.js';
