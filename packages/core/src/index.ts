@@ -83,7 +83,10 @@ export type {
   PoolSummary,
   Recheck,
   RegistrationList,
+  Retirement,
+  RunnerEnd,
   Snapshot,
+  StuckDrain,
   Termination,
 } from './policy/types.js';
 
@@ -96,6 +99,8 @@ export { isValidTimeZone, localTime } from './schedule/time-zone.js';
 
 // Runner lifecycle engine
 export { createEngine } from './engine/engine.js';
+export { ENGINE_DEFAULTS } from './engine/options.js';
+export type { EngineDefaults } from './engine/options.js';
 export type {
   Engine,
   EngineDependencies,

@@ -75,6 +75,22 @@ export interface RunnerProvider {
   launch(pool: Pool, runners: readonly LaunchRequest[], signal: AbortSignal): Promise<LaunchResult>;
   list(filter: InstanceFilter, signal: AbortSignal): Promise<readonly Instance[]>;
   terminate(providerIds: readonly string[], signal: AbortSignal): Promise<TerminateResult>;
+  /**
+   * Checks a pool's `instance` section (the provider's own settings, opaque to the core) when the engine is
+   * created, so that a bad section fails at startup, not at the first launch. Optional; synchronous, no I/O.
+   *
+   * @throws GhrError with code `invalid-config` whose message names the pool and the field, e.g.
+   *   `pool linux: instance.instanceTypes must be a non-empty list of EC2 instance types`.
+   * @example
+   * ```ts
+   * validatePool(pool) {
+   *   if (typeof pool.instance['image'] !== 'string') {
+   *     throw new GhrError(`pool ${pool.id}: instance.image must be a string, e.g. ubuntu:24.04`, { code: 'invalid-config' });
+   *   }
+   * }
+   * ```
+   */
+  validatePool?(pool: Pool): void;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -265,7 +265,10 @@ export const poolSchema = z
     ephemeral: z
       .boolean()
       .default(true)
-      .meta({ description: 'One job per runner, then it is gone (GitHub recommends this for autoscaling). Default true.' }),
+      .meta({
+        description:
+          'One job per runner, then it is gone (GitHub recommends this for autoscaling). Default true. Each ephemeral runner gets its own just-in-time config, usable once. A non-ephemeral pool instead shares one registration token among the runners launched together: such a token registers any number of runners in the scope for an hour, so a machine that leaks it (user data, logs) lets anyone register runners there until it expires. Prefer ephemeral pools; keep non-ephemeral machines\' user data and logs private.',
+      }),
     maxRunners: z
       .number()
       .int()

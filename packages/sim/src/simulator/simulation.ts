@@ -1,7 +1,7 @@
 // The simulator: a trace of jobs against the GitHub model, the cloud model and a policy (ghr's real engine,
 // or the stateless baseline), wired as on AWS — webhooks (with chaos) → queue (delay, batches) → scale-up
 // runs, plus scheduled full reconciles (ghr) or scale-downs (baseline) — all in virtual time.
-import { createEngine, createMatcher } from '@ghr/core';
+import { ENGINE_DEFAULTS, createEngine, createMatcher } from '@ghr/core';
 import { MemoryEventQueue, MemoryLedger } from '@ghr/core/testing';
 import type { Engine, EngineOptions, JobEvent, LogFields, Logger, Matcher, Pool, QueueMessage } from '@ghr/core';
 import { GitHubModel } from '../github/model.js';
@@ -296,7 +296,7 @@ class Simulation {
    */
   #repairWindow(): number {
     if (!this.#isGhr) return this.#twoPasses;
-    const redelivery = this.#s.engine?.redeliveryInterval ?? DEFAULT_REDELIVERY_INTERVAL;
+    const redelivery = this.#s.engine?.redeliveryInterval ?? ENGINE_DEFAULTS.redeliveryInterval;
     return Math.max(redelivery, this.#maxBootTimeout()) + this.#twoPasses;
   }
 
@@ -716,7 +716,5 @@ function virtualTimeLogger(logger: Logger, simSeconds: () => number): Logger {
   };
 }
 
-/** The engine's default `redeliveryInterval`. */
-const DEFAULT_REDELIVERY_INTERVAL = 300_000;
 const NEVER = new AbortController().signal;
 const DEADLINE = new Error('The run reached its deadline (Lambda timeout).');
