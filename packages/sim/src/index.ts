@@ -56,7 +56,8 @@ export type { WebhookCounters } from './server/webhooks.js';
 
 // --- Simulator (virtual time): simulate, traces and generators, chaos, cloud model, baseline -------------
 export { simulate } from './simulator/simulation.js';
-export type { SimulateOptions, SimulationProgress, SimulatorSettings } from './simulator/simulation.js';
+export { SIMULATOR_DEFAULTS } from './simulator/settings.js';
+export type { SimulateOptions, SimulationProgress, SimulatorSettings } from './simulator/settings.js';
 export { quantile } from './simulator/results.js';
 export type { Leftovers, PolicyName, SimulationReport, SimulationResult, TimelinePoint } from './simulator/results.js';
 export { parseTrace, sortByArrival } from './simulator/trace.js';
