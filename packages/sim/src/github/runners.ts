@@ -58,6 +58,8 @@ export class Runners {
     const secret = this.#s.rng.hex(20);
     this.#s.jitSecrets.set(runner.id, secret);
     this.#s.counters.jitConfigs += 1;
+    const expiry = this.#s.behaviour.jitExpiry;
+    if (expiry) this.#s.schedule('expire-jit-config', runner.id, this.#s.now() + expiry.unusedConfigMs, runner.createdAt);
     const encodedJitConfig = encodeJitConfig({
       runnerId: runner.id,
       runnerName: runner.name,
