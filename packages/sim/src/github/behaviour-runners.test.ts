@@ -289,6 +289,13 @@ describe('PRODUCTION_GITHUB_BEHAVIOUR', () => {
     expect(b.rateLimits).toMatchObject({ primaryPerHour: 5_000, maxConcurrent: 100, contentCreationPerMinute: 80, contentCreationPerHour: 500 });
   });
 
+  it('takes its rate-limit shapes under the model’s own rateLimits, so a 15,000 budget (Enterprise Cloud) can be set', () => {
+    const standard = new GitHubModel({ behaviour: PRODUCTION_GITHUB_BEHAVIOUR });
+    const enterprise = new GitHubModel({ behaviour: PRODUCTION_GITHUB_BEHAVIOUR, rateLimits: { primaryPerHour: 15_000 } });
+    expect(standard.rateLimits.status('installation:1').limit).toBe(5_000);
+    expect(enterprise.rateLimits.status('installation:1').limit).toBe(15_000);
+  });
+
   it('runs a day of jobs on runners that come and go without breaking the model', () => {
     // Arrange
     const { model, online, advance } = setup(PRODUCTION_GITHUB_BEHAVIOUR);
