@@ -125,7 +125,9 @@ const DAY = 24 * HOUR;
  * - `reruns`: documented: a run can be re-run up to 50 times and for 30 days.
  * - `rateLimits`: documented: 5,000 requests per hour per installation (up to 12,500 for large organizations,
  *   15,000 on Enterprise Cloud: pass `primaryPerHour`), secondary limits answered 403 or 429, `retry-after`
- *   not always sent, 100 concurrent requests, content creation limited to 80 per minute and 500 per hour.
+ *   not always sent, 100 concurrent requests, content creation limited to 80 per minute and 500 per hour. Which
+ *   endpoints count as content creation is not documented: only re-runs (which create a run attempt) are counted
+ *   here, since autoscalers that mint thousands of JIT configs an hour report no such limit (an assumption).
  *
  * @example
  * ```ts
@@ -156,6 +158,7 @@ export const PRODUCTION_GITHUB_BEHAVIOUR: GitHubModelBehaviour = Object.freeze({
     maxConcurrent: 100,
     contentCreationPerMinute: 80,
     contentCreationPerHour: 500,
+    contentCreationEndpoints: Object.freeze(['/repos/:owner/:repo/actions/jobs/:job_id/rerun']),
   }),
 } satisfies GitHubModelBehaviour);
 

@@ -103,6 +103,16 @@ describe('RateLimiter', () => {
     expect(limits.refused.content).toBe(3);
   });
 
+  it('counts only the listed endpoints as content creation when given, in either template style', () => {
+    const limits = new RateLimiter(createManualClock(T0), {
+      contentCreationPerMinute: 1,
+      contentCreationEndpoints: ['/repos/:owner/:repo/actions/jobs/:job_id/rerun'],
+    });
+    const rerun = '/repos/{owner}/{repo}/actions/jobs/{job_id}/rerun';
+    expect([1, 2].map(() => limits.charge('installation:1', 'POST', JIT).allowed)).toEqual([true, true]);
+    expect([1, 2].map(() => limits.charge('installation:1', 'POST', rerun).allowed)).toEqual([true, false]);
+  });
+
   it('admits requests through the concurrency limit and releases their share once', () => {
     const limits = new RateLimiter(createManualClock(T0), { maxConcurrent: 1 });
     const first = limits.admit('installation:1', 'GET', '/x');

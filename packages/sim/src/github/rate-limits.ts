@@ -33,6 +33,11 @@ export interface RateLimitOptions {
   readonly contentCreationPerMinute?: number;
   /** Content-creating requests (POST, PUT, PATCH) per principal per hour. Default unlimited. */
   readonly contentCreationPerHour?: number;
+  /**
+   * The endpoints (route templates, `:param` or `{param}` style) whose writes count as content creation. Default:
+   * every POST, PUT and PATCH.
+   */
+  readonly contentCreationEndpoints?: readonly string[];
   /** Seed of the draws (`either` status, absent `retry-after`). Default 1. */
   readonly seed?: number;
 }
@@ -70,12 +75,14 @@ export interface RateLimitAdmission {
   readonly release: () => void;
 }
 
-type Limits = Required<Omit<RateLimitOptions, 'seed' | 'contentCreationPerMinute' | 'contentCreationPerHour'>> & {
+type Limits = Required<Omit<RateLimitOptions, 'seed' | 'contentCreationPerMinute' | 'contentCreationPerHour' | 'contentCreationEndpoints'>> & {
   readonly contentCreationPerMinute: number;
   readonly contentCreationPerHour: number;
 };
 
 const CREATING = new Set(['POST', 'PUT', 'PATCH']);
+/** A route template in one style: `{param}` written as `:param`. */
+const template = (endpoint: string): string => endpoint.replace(/\{([^}]+)\}/g, ':$1');
 const SECONDARY_MESSAGE =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.';
 
@@ -102,6 +109,7 @@ export class RateLimiter {
   readonly #clock: SimClock;
   readonly #options: Limits;
   readonly #seed: number;
+  readonly #creating: ReadonlySet<string> | undefined;
   #rng: Rng;
   readonly #primary = new Map<string, Window>();
   readonly #secondary = new Map<string, Window>();
@@ -127,6 +135,7 @@ export class RateLimiter {
       contentCreationPerHour: options.contentCreationPerHour ?? Number.POSITIVE_INFINITY,
     };
     this.#seed = options.seed ?? 1;
+    this.#creating = options.contentCreationEndpoints ? new Set(options.contentCreationEndpoints.map(template)) : undefined;
     this.#rng = createRng(this.#seed);
   }
 
@@ -205,7 +214,7 @@ export class RateLimiter {
     if (minute.used + points > this.#options.pointsPerMinute) {
       return this.#secondaryRefusal(principal, Math.max(1, Math.ceil((minute.start + MINUTE - now) / 1000)), SECONDARY_MESSAGE);
     }
-    if (CREATING.has(method.toUpperCase())) {
+    if (CREATING.has(method.toUpperCase()) && (!this.#creating || this.#creating.has(template(endpoint)))) {
       const refusal = this.#chargeCreation(principal, now);
       if (refusal) return refusal;
     }

@@ -281,36 +281,37 @@ export class Scheduling {
     this.#deliveries.emit(job, 'in_progress');
   }
 
-  /** Candidates for a job: idle runners of its repository, organization or enterprise that may take it. */
-  #candidates(job: SimJob): { readonly runner: SimRunner; readonly rank: number }[] {
+  /**
+   * Visits the idle runners of a job's repository, organization or enterprise that may take it, with their rank
+   * (0 repository, 1 organization, 2 enterprise); `visit` returns the worst rank still worth visiting.
+   */
+  #eachCandidate(job: SimJob, visit: (runner: SimRunner, rank: number) => number): void {
     const s = this.#s;
     const repo = s.reposById.get(job.repoId);
-    if (!repo) return [];
+    if (!repo) return;
     const owner = s.accounts.get(lower(repo.owner));
     const repoKey = `repo:${lower(repo.fullName)}`;
     const orgKey = `org:${lower(repo.owner)}`;
     const enterpriseKey = owner?.enterprise ? `enterprise:${lower(owner.enterprise)}` : undefined;
     const wanted = job.labels.map(lower);
-    const out: { runner: SimRunner; rank: number }[] = [];
+    let worst = 2;
     for (const id of s.idle) {
       const runner = s.runners.get(id);
       if (!runner) continue;
       const rank = runner.scope === repoKey ? 0 : runner.scope === orgKey ? 1 : runner.scope === enterpriseKey ? 2 : -1;
-      if (rank < 0) continue;
+      if (rank < 0 || rank > worst) continue;
       const labels = s.runnerLabels.get(id);
       if (!labels || !wanted.every((l) => labels.has(l))) continue;
       if (rank > 0 && !this.#tenancy.groupAllows(runner, repo)) continue;
-      out.push({ runner, rank });
+      worst = visit(runner, rank);
     }
-    return out;
   }
 
   /** Repository runners before organization runners before enterprise runners, longest idle first. */
   #bestRunnerFor(job: SimJob): SimRunner | undefined {
     let best: SimRunner | undefined;
     let bestRank = Number.POSITIVE_INFINITY;
-    for (const { runner, rank } of this.#candidates(job)) {
-      if (rank > bestRank) continue;
+    this.#eachCandidate(job, (runner, rank) => {
       if (
         !best ||
         rank < bestRank ||
@@ -320,14 +321,19 @@ export class Scheduling {
         best = runner;
         bestRank = rank;
       }
-    }
+      return bestRank;
+    });
     return best;
   }
 
   /** Any matching idle runner, whatever its scope (GitHub promises no order). */
   #anyRunnerFor(job: SimJob): SimRunner | undefined {
-    const candidates = this.#candidates(job);
+    const candidates: SimRunner[] = [];
+    this.#eachCandidate(job, (runner) => {
+      candidates.push(runner);
+      return 2;
+    });
     if (candidates.length === 0) return undefined;
-    return candidates[this.#s.chance.int(candidates.length)]?.runner;
+    return candidates[this.#s.chance.int(candidates.length)];
   }
 }
