@@ -12,3 +12,11 @@ export type { SqliteLedgerOptions } from './sqlite/sqlite-ledger.js';
 export { SQLITE_QUEUE_DEFAULTS, SqliteEventQueue } from './sqlite/sqlite-event-queue.js';
 export type { DeadLetter, QueueDepth, SqliteEventQueueOptions } from './sqlite/sqlite-event-queue.js';
 export type { SqliteSynchronous } from './sqlite/database.js';
+
+// --- Local processes: one OS process group per runner ---
+export { LOCAL_PROCESS_DEFAULTS, LocalProcessProvider } from './process/local-process-provider.js';
+export type { LocalProcessProviderOptions } from './process/local-process-provider.js';
+export { JIT_CONFIG_ENV } from './process/runner-command.js';
+export type { RunnerCommand, RunnerCommandContext, RunnerCommandFactory } from './process/runner-command.js';
+export { actionsRunnerCommand, actionsRunnerReleaseUrl } from './process/actions-runner.js';
+export type { ActionsRunnerCommandOptions, RunnerDownload, RunnerPlatform } from './process/actions-runner.js';
