@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { poolFixture } from '@ghr/contracts';
-import { ManualClock } from '@ghr/core';
+import { ManualClock } from '@ghr/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JIT_CONFIG_ENV } from '../src/index.js';
 import { fakeRunnerSetup, jitRequests } from './fake-runner.js';

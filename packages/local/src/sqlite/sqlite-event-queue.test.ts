@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobEvent } from '@ghr/contracts';
-import { ManualClock } from '@ghr/core';
+import { ManualClock } from '@ghr/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLocalStore } from './local-store.js';

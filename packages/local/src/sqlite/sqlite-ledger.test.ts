@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobRecord, runnerRecord } from '@ghr/contracts';
-import { ManualClock } from '@ghr/core';
+import { ManualClock } from '@ghr/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalError } from '../errors.js';

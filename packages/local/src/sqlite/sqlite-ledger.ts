@@ -173,11 +173,6 @@ export class SqliteLedger implements Ledger {
     });
   }
 
-  /** @deprecated The port's former name of {@link SqliteLedger.claim}; removed once every caller uses `claim`. */
-  async recordDelivery(deliveryId: string, at: number, signal: AbortSignal): Promise<'new' | 'duplicate'> {
-    return (await this.claim(deliveryId, at, signal)) === 'claimed' ? 'new' : 'duplicate';
-  }
-
   /**
    * Deletes completed jobs and terminated/failed runners whose last write is older than the retention, and
    * expired claims. Writes call it on their own at most every ten minutes; call it to prune now.
