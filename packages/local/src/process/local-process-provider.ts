@@ -210,7 +210,7 @@ export class LocalProcessProvider implements RunnerProvider {
   /** Ends the records of process groups that are gone, and forgets ended ones past the retention. */
   async #refresh(): Promise<void> {
     await this.#ready();
-    const snapshot = await snapshotProcesses();
+    const snapshot = snapshotProcesses();
     const now = this.#clock.now();
     await Promise.all(
       [...this.#records.values()].map(async (record) => {
@@ -286,13 +286,14 @@ export class LocalProcessProvider implements RunnerProvider {
     }
     child.unref();
     const pid = child.pid!;
+    const startTime = processStartTime(pid);
     this.#children.set(providerId, child);
     const record: ProcessRecord = {
       providerId,
       name: request.name,
       poolId: pool.id,
       pid,
-      ...(await processStartTime(pid).then((startTime) => (startTime === undefined ? {} : { startTime }))),
+      ...(startTime === undefined ? {} : { startTime }),
       launchedAt: this.#clock.now(),
       workDir,
       logFile,
@@ -326,7 +327,7 @@ export class LocalProcessProvider implements RunnerProvider {
       ending = (async () => {
         const record = this.#records.get(providerId);
         if (!record || record.endedAt !== undefined) return;
-        const snapshot = await snapshotProcesses();
+        const snapshot = snapshotProcesses();
         if (snapshot.alive(record.pid, record.startTime)) signalGroup(record.pid, 'SIGKILL');
         await rm(record.workDir, { recursive: true, force: true });
         const ended: ProcessRecord = { ...record, endedAt: this.#clock.now(), ...(exit ? { exit } : {}) };
@@ -349,16 +350,16 @@ export class LocalProcessProvider implements RunnerProvider {
       await this.#store.save(record);
     }
     const { pid, startTime } = record;
-    const alive = async () => (await snapshotProcesses()).alive(pid, startTime);
+    const alive = () => snapshotProcesses().alive(pid, startTime);
     const waitGone = async (ms: number) => {
       const until = Date.now() + ms;
-      while (await alive()) {
+      while (alive()) {
         if (Date.now() >= until || signal.aborted) return false;
         await sleep(LOCAL_PROCESS_DEFAULTS.pollInterval);
       }
       return true;
     };
-    if ((await alive()) && signalGroup(pid, 'SIGTERM') === 'sent' && !(await waitGone(this.#grace))) {
+    if (alive() && signalGroup(pid, 'SIGTERM') === 'sent' && !(await waitGone(this.#grace))) {
       if (signalGroup(pid, 'SIGKILL') === 'sent') await waitGone(LOCAL_PROCESS_DEFAULTS.killWait);
     }
     await this.#end(providerId, undefined);
