@@ -20,7 +20,7 @@ import type {
   RunnerProvider,
   TerminateResult,
 } from '@ghr/core';
-import { throwIfAborted } from '../errors.js';
+import { throwIfAborted, toLocalError } from '../errors.js';
 import { actionsRunnerCommand } from './actions-runner.js';
 import { ProcessRecords } from './process-records.js';
 import type { ProcessRecord } from './process-records.js';
@@ -130,16 +130,23 @@ export class LocalProcessProvider implements RunnerProvider {
   async launch(pool: Pool, runners: readonly LaunchRequest[], signal: AbortSignal): Promise<LaunchResult> {
     throwIfAborted(signal, 'Provider launch');
     if (runners.length === 0) return { launched: [], failed: [] };
-    await this.#refresh();
+    await this.#refresh().catch((err: unknown) => {
+      throw toLocalError(err, `Local provider launch of ${runners.length} runner(s) in ${this.#root}`);
+    });
     // No await between counting and reserving: concurrent launches never pass the limit together.
     const free = Math.max(0, this.#max - this.#liveCount() - this.#pending);
     const accepted = runners.slice(0, free);
     this.#pending += accepted.length;
     const outcomes = await Promise.all(
       accepted.map((request) =>
-        this.#start(pool, request, signal).finally(() => {
-          this.#pending -= 1;
-        }),
+        this.#start(pool, request, signal)
+          .catch((err: unknown): Outcome => {
+            const error = toLocalError(err, `Starting runner ${request.name}`);
+            return { failed: { name: request.name, code: 'internal', retryable: error.retryable, message: error.message } };
+          })
+          .finally(() => {
+            this.#pending -= 1;
+          }),
       ),
     );
     const launched = outcomes.flatMap((o) => ('launched' in o ? [o.launched] : []));
@@ -157,7 +164,9 @@ export class LocalProcessProvider implements RunnerProvider {
 
   async list(filter: InstanceFilter, signal: AbortSignal): Promise<readonly Instance[]> {
     throwIfAborted(signal, 'Provider list');
-    await this.#refresh();
+    await this.#refresh().catch((err: unknown) => {
+      throw toLocalError(err, `Local provider list in ${this.#root}`);
+    });
     const pools = filter.poolIds ? new Set(filter.poolIds) : undefined;
     const names = filter.names ? new Set(filter.names) : undefined;
     const out: Instance[] = [];
@@ -171,7 +180,9 @@ export class LocalProcessProvider implements RunnerProvider {
 
   async terminate(providerIds: readonly string[], signal: AbortSignal): Promise<TerminateResult> {
     throwIfAborted(signal, 'Provider terminate');
-    await this.#ready();
+    await this.#ready().catch((err: unknown) => {
+      throw toLocalError(err, `Local provider terminate in ${this.#root}`);
+    });
     const terminated: string[] = [];
     const failed: TerminateResult['failed'][number][] = [];
     await Promise.all(
@@ -204,6 +215,9 @@ export class LocalProcessProvider implements RunnerProvider {
         if (!owner || owner.endedAt !== undefined) await rm(join(runnersDir, dir), { recursive: true, force: true });
       }
     })();
+    this.#loaded.catch(() => {
+      this.#loaded = undefined; // e.g. the directory was not writable: try again on the next call
+    });
     return this.#loaded;
   }
 
