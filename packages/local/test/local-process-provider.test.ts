@@ -122,6 +122,19 @@ describe('LocalProcessProvider', () => {
     for (const l of launched) await report(l.name);
   });
 
+  it('answers a second launch of a running name with the same process instead of starting another', async () => {
+    setup = fakeRunnerSetup('wait');
+    const provider = setup.provider();
+    const first = await provider.launch(pool, jitRequests(pool, ['ghr-linux-once']), signal());
+    await report('ghr-linux-once');
+    const again = await provider.launch(pool, jitRequests(pool, ['ghr-linux-once', 'ghr-linux-new']), signal());
+    await report('ghr-linux-new');
+
+    expect(again.failed).toEqual([]);
+    expect(again.launched.find((l) => l.name === 'ghr-linux-once')).toEqual(first.launched[0]);
+    expect((await provider.list({}, signal())).map((i) => i.name).sort()).toEqual(['ghr-linux-new', 'ghr-linux-once']);
+  });
+
   it('reports a command that cannot start as invalid-config, without the secret, and leaves no work directory', async () => {
     setup = fakeRunnerSetup('wait');
     const provider = setup.provider({ command: { file: join(setup.dir, 'no-such-runner') } });

@@ -56,7 +56,14 @@ export interface LocalProcessProviderOptions {
   readonly logger?: Logger;
 }
 
-/** Defaults of {@link LocalProcessProviderOptions}, in one place. */
+/**
+ * Defaults of {@link LocalProcessProviderOptions}, in one place.
+ *
+ * @example
+ * ```ts
+ * new LocalProcessProvider({ workRoot, env: { ...LOCAL_PROCESS_DEFAULTS.env, HTTPS_PROXY: 'http://proxy:3128' } });
+ * ```
+ */
 export const LOCAL_PROCESS_DEFAULTS = {
   env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
   terminateGrace: 10_000,
@@ -80,7 +87,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * default GitHub's actions/runner, see `actionsRunnerCommand`) as the leader of a new process group, in a fresh
  * work directory, with its bootstrap secret only in its environment (`ACTIONS_RUNNER_INPUT_JITCONFIG` for a
  * JIT config; never in argv, logs or the provider's records). At most `maxProcesses` run at once: runners past
- * the limit fail with `capacity` (retryable), as a cloud out of capacity.
+ * the limit fail with `capacity` (retryable), as a cloud out of capacity. A launch of a name that is already
+ * running answers that process instead of starting a second one.
  *
  * Every process is recorded in `<workRoot>/state` (pid, process start time, name, pool, launch time), so a
  * provider started later lists and terminates the runners of an earlier one; a process whose group has ended
@@ -113,6 +121,8 @@ export class LocalProcessProvider implements RunnerProvider {
   readonly #earlyExits = new Map<string, NonNullable<ProcessRecord['exit']>>();
   readonly #ending = new Map<string, Promise<void>>();
   #pending = 0;
+  /** Names of runners whose launch is in progress. */
+  readonly #starting = new Set<string>();
   #loaded: Promise<void> | undefined;
 
   constructor(options: LocalProcessProviderOptions) {
@@ -133,9 +143,17 @@ export class LocalProcessProvider implements RunnerProvider {
     await this.#refresh().catch((err: unknown) => {
       throw toLocalError(err, `Local provider launch of ${runners.length} runner(s) in ${this.#root}`);
     });
+    // A runner already running under its name is answered as launched (a retried launch after a lost answer,
+    // as EC2's client token does), not started twice.
+    const running = new Map<string, string>();
+    for (const record of this.#records.values()) if (record.endedAt === undefined) running.set(record.name, record.providerId);
+    const existing = runners.filter((r) => running.has(r.name)).map((r) => ({ name: r.name, providerId: running.get(r.name)! }));
+    const fresh = runners.filter((r) => !running.has(r.name) && !this.#starting.has(r.name));
+    const duplicate = runners.filter((r) => !running.has(r.name) && this.#starting.has(r.name));
     // No await between counting and reserving: concurrent launches never pass the limit together.
     const free = Math.max(0, this.#max - this.#liveCount() - this.#pending);
-    const accepted = runners.slice(0, free);
+    const accepted = fresh.slice(0, free);
+    for (const r of accepted) this.#starting.add(r.name);
     this.#pending += accepted.length;
     const outcomes = await Promise.all(
       accepted.map((request) =>
@@ -146,13 +164,20 @@ export class LocalProcessProvider implements RunnerProvider {
           })
           .finally(() => {
             this.#pending -= 1;
+            this.#starting.delete(request.name);
           }),
       ),
     );
-    const launched = outcomes.flatMap((o) => ('launched' in o ? [o.launched] : []));
-    const failed = [
+    const launched = [...existing, ...outcomes.flatMap((o) => ('launched' in o ? [o.launched] : []))];
+    const failed: LaunchFailure[] = [
       ...outcomes.flatMap((o) => ('failed' in o ? [o.failed] : [])),
-      ...runners.slice(free).map((request) => ({
+      ...duplicate.map((request) => ({
+        name: request.name,
+        code: 'internal' as const,
+        retryable: true,
+        message: `Runner ${request.name} is being started by a concurrent launch call: list to see it, or retry.`,
+      })),
+      ...fresh.slice(free).map((request) => ({
         name: request.name,
         code: 'capacity' as const,
         retryable: true,

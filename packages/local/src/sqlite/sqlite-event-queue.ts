@@ -20,7 +20,14 @@ export interface SqliteEventQueueOptions {
   readonly maxReceives?: number;
 }
 
-/** Defaults of {@link SqliteEventQueueOptions}, in one place. */
+/**
+ * Defaults of {@link SqliteEventQueueOptions}, in one place.
+ *
+ * @example
+ * ```ts
+ * openLocalStore({ path, maxReceives: SQLITE_QUEUE_DEFAULTS.maxReceives * 2 });
+ * ```
+ */
 export const SQLITE_QUEUE_DEFAULTS = {
   visibilityTimeout: 30_000,
   maxReceives: 5,

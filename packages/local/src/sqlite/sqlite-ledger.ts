@@ -16,7 +16,14 @@ export interface SqliteLedgerOptions {
   readonly claimRetention?: number;
 }
 
-/** Defaults of {@link SqliteLedgerOptions}, in one place. */
+/**
+ * Defaults of {@link SqliteLedgerOptions}, in one place.
+ *
+ * @example
+ * ```ts
+ * openLocalStore({ path, retention: 7 * SQLITE_LEDGER_DEFAULTS.retention }); // keep ended records a week
+ * ```
+ */
 export const SQLITE_LEDGER_DEFAULTS = {
   retention: 86_400_000,
   claimRetention: 7 * 86_400_000,
