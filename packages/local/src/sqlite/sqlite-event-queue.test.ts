@@ -129,6 +129,24 @@ describe('SqliteEventQueue', () => {
     expect(queue.depth().visible).toBe(0);
   });
 
+  it('wakes a waiting consumer when this queue sends, and otherwise after the wait or on abort', async () => {
+    const { queue } = open();
+    const started = Date.now();
+    const waiting = queue.wait(10_000);
+    await queue.send([jobEvent(1)], signal());
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(5_000);
+
+    const t = Date.now();
+    await queue.wait(30);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(25);
+    const controller = new AbortController();
+    const aborted = queue.wait(10_000, controller.signal);
+    controller.abort();
+    await aborted;
+    await queue.wait(10_000, AbortSignal.abort());
+  });
+
   it('answers nothing for a receive of zero or fewer messages', async () => {
     const { queue } = open();
     await queue.send([jobEvent(1)], signal());
