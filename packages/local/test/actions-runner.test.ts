@@ -131,6 +131,33 @@ describe('actionsRunnerCommand', () => {
     expect(downloads).toHaveLength(2);
   });
 
+  it('finds the newest release and downloads it through the fetch option when no functions are given', async () => {
+    const requested: string[] = [];
+    const fakeFetch = (async (input: string | URL | Request) => {
+      const url = String(input);
+      requested.push(url);
+      if (url.endsWith('/releases/latest')) return new Response(JSON.stringify({ tag_name: 'v2.402.0' }));
+      return new Response(readFileSync(join(dir, 'release.tar.gz')));
+    }) as typeof fetch;
+    const { provider, reports } = setup({ version: undefined, download: undefined, fetch: fakeFetch });
+    const result = await provider.launch(pool, jitRequests(pool, ['ghr-linux-f']), signal());
+
+    expect(result.failed).toEqual([]);
+    expect(requested).toEqual([
+      'https://api.github.com/repos/actions/runner/releases/latest',
+      actionsRunnerReleaseUrl('2.402.0', platform),
+    ]);
+    await until(() => existsSync(join(reports, 'ghr-linux-f.run')));
+  });
+
+  it('fails the launch, saying to pin a version, when GitHub does not name the newest release', async () => {
+    const fakeFetch = (async () => new Response('{"message":"rate limited"}', { status: 403 })) as unknown as typeof fetch;
+    const { provider } = setup({ version: undefined, download: undefined, fetch: fakeFetch });
+    const result = await provider.launch(pool, jitRequests(pool, ['ghr-linux-g']), signal());
+    expect(result.failed).toEqual([expect.objectContaining({ code: 'internal', retryable: true })]);
+    expect(result.failed[0]!.message).toContain('pass `version`');
+  });
+
   it('asks for the newest version once when none is pinned', async () => {
     const asked: number[] = [];
     const { provider, downloads } = setup({
