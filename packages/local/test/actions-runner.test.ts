@@ -53,7 +53,7 @@ describe('actionsRunnerCommand', () => {
     const cacheDir = join(dir, 'cache');
     const provider = new LocalProcessProvider({
       workRoot: join(dir, 'root'),
-      command: actionsRunnerCommand({ cacheDir, version: '2.400.0', platform, download, ...options }),
+      command: actionsRunnerCommand({ cacheDir, version: '2.400.0', platform, download, allowRunAsRoot: true, ...options }),
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', REPORT_DIR: reports },
     });
     return { provider, downloads, cacheDir, reports };
@@ -89,10 +89,11 @@ describe('actionsRunnerCommand', () => {
   it('lays the release out with hard links to the cache and keeps its symlinks', async () => {
     const { cacheDir } = setup();
     const workDir = join(dir, 'work');
-    const factory = actionsRunnerCommand({ cacheDir, version: '2.400.0', platform, download: async (_url, file) => copyFileSync(join(dir, 'release.tar.gz'), file) });
+    const download: RunnerDownload = async (_url, file) => copyFileSync(join(dir, 'release.tar.gz'), file);
+    const factory = actionsRunnerCommand({ cacheDir, version: '2.400.0', platform, download, allowRunAsRoot: true });
     const command = await factory({ name: 'r', poolId: 'linux', labels: [], ephemeral: true, bootstrap: 'jit', workDir, signal: signal() });
 
-    expect(command).toEqual({ file: join(workDir, 'run.sh') });
+    expect(command).toEqual({ file: join(workDir, 'run.sh'), env: { RUNNER_ALLOW_RUNASROOT: '1' } });
     const cached = join(cacheDir, 'actions-runner-linux-x64-2.400.0');
     expect(statSync(join(workDir, 'bin', 'Runner.Listener')).ino).toBe(statSync(join(cached, 'bin', 'Runner.Listener')).ino);
     expect(lstatSync(join(workDir, 'listener-link')).isSymbolicLink()).toBe(true);
@@ -156,6 +157,15 @@ describe('actionsRunnerCommand', () => {
     const result = await provider.launch(pool, jitRequests(pool, ['ghr-linux-g']), signal());
     expect(result.failed).toEqual([expect.objectContaining({ code: 'internal', retryable: true })]);
     expect(result.failed[0]!.message).toContain('pass `version`');
+  });
+
+  // Only observable where the tests run as root (as in CI here); elsewhere the refusal cannot happen.
+  it.runIf(process.getuid?.() === 0)('refuses to start actions/runner as root unless allowed, saying what to do', async () => {
+    const { provider, downloads } = setup({ allowRunAsRoot: false });
+    const result = await provider.launch(pool, jitRequests(pool, ['ghr-linux-root']), signal());
+    expect(result.failed).toEqual([expect.objectContaining({ code: 'invalid-config', retryable: false })]);
+    expect(result.failed[0]!.message).toContain('allowRunAsRoot');
+    expect(downloads).toEqual([]);
   });
 
   it('asks for the newest version once when none is pinned', async () => {
