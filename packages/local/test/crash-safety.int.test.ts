@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobEvent } from '@ghr/contracts';
@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openLocalStore } from '../src/index.js';
 
 const WORKER = join(import.meta.dirname, 'crash', 'worker.ts');
+const ADMITTER = join(import.meta.dirname, 'crash', 'admitter.ts');
 const PACKAGE_DIR = join(import.meta.dirname, '..');
 const JOBS = 120;
 const MAX_RUNNERS = 100;
@@ -30,7 +31,7 @@ function startWorker(db: string, extra: string[], until?: string) {
   return { child, output, exited };
 }
 
-describe('crash safety of the SQLite store', () => {
+describe('the SQLite store under several processes and crashes', () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -76,6 +77,47 @@ describe('crash safety of the SQLite store', () => {
     expect(runners.every((r) => jobIds.has(r.name) && r.state === 'launching' && r.version === 1)).toBe(true);
     expect(await store.ledger.alive('linux', signal)).toBe(MAX_RUNNERS);
     expect(store.ledger.prune()).toEqual({ jobs: 0, runners: 0, claims: 0 });
+    store.close();
+  });
+
+  it('never admits past maxRunners when several processes admit into one pool at once', { timeout: 30_000 }, async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ghr-multi-'));
+    const db = join(dir, 'ghr.db');
+    const store = openLocalStore({ path: db });
+    let ready = 0;
+    let startAll = () => {};
+    const allReady = new Promise<void>((resolve) => (startAll = resolve));
+    const done = ['a', 'b', 'c', 'd'].map((tag) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', ADMITTER, db, tag, '15', '20'], {
+        cwd: PACKAGE_DIR,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      let counted = false;
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (!counted && out.includes('ready\n')) {
+          counted = true;
+          if (++ready === 4) startAll();
+        }
+      });
+      return new Promise<{ admitted: number; maxSeen: number }>((resolve, reject) =>
+        child.once('exit', (code) =>
+          code === 0
+            ? resolve(JSON.parse(out.trim().split('\n').pop()!) as { admitted: number; maxSeen: number })
+            : reject(new Error(`admitter exited ${code}`)),
+        ),
+      );
+    });
+    await allReady;
+    writeFileSync(`${db}.go`, ''); // all four start admitting at once
+    const results = await Promise.all(done);
+    // 4 processes × 15 rounds × 3 runners want 180; exactly 20 get in, and nobody ever saw more alive.
+    expect(results.reduce((sum, r) => sum + r.admitted, 0)).toBe(20);
+    expect(Math.max(...results.map((r) => r.maxSeen))).toBe(20);
+    const signal = AbortSignal.timeout(10_000);
+    expect(await store.ledger.alive('linux', signal)).toBe(20);
+    expect(await store.ledger.listRunners({ poolId: 'linux' }, signal)).toHaveLength(20);
     store.close();
   });
 });
