@@ -1,4 +1,4 @@
-// The Ledger port on SQLite (DESIGN.md §4, §5 rule 1): versioned conditional writes and atomic admission.
+// The Ledger port on SQLite (docs/architecture.md: Ports, safety rule 1): versioned conditional writes and atomic admission.
 import { ALIVE_RUNNER_STATES, systemClock } from '@ghr/core';
 import type { Clock, Job, JobFilter, Ledger, Runner, RunnerFilter, RunnerState, WriteResult } from '@ghr/core';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
