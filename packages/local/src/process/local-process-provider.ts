@@ -116,7 +116,6 @@ export class LocalProcessProvider implements RunnerProvider {
   readonly #logger: Logger;
   readonly #store: ProcessRecords;
   readonly #records = new Map<string, ProcessRecord>();
-  readonly #children = new Map<string, ChildProcess>();
   /** Exits seen before the record of the process was stored. */
   readonly #earlyExits = new Map<string, NonNullable<ProcessRecord['exit']>>();
   readonly #ending = new Map<string, Promise<void>>();
@@ -326,7 +325,6 @@ export class LocalProcessProvider implements RunnerProvider {
     child.unref();
     const pid = child.pid!;
     const startTime = processStartTime(pid);
-    this.#children.set(providerId, child);
     const record: ProcessRecord = {
       providerId,
       name: request.name,
@@ -349,7 +347,6 @@ export class LocalProcessProvider implements RunnerProvider {
   }
 
   #exited(providerId: string, exit: NonNullable<ProcessRecord['exit']>): void {
-    this.#children.delete(providerId);
     if (!this.#records.has(providerId)) {
       this.#earlyExits.set(providerId, exit);
       return;
