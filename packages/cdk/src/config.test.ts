@@ -6,7 +6,7 @@ import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
 import { configSecrets, deployedConfig, poolArchitecture, resolveConfig } from './config.js';
 import { GitHubRunners } from './github-runners.js';
-import { fixtureBundles, TEST_CONFIG } from './test-stack.test-support.js';
+import { fixtureBundles, TEST_CONFIG } from '../test/test-stack.js';
 
 function construct(config: unknown, extra: Record<string, unknown> = {}): () => GitHubRunners {
   const stack = new Stack(new App(), 'S');

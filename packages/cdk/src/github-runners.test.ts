@@ -10,7 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubRunners } from './github-runners.js';
 import { GHR_HANDLERS } from './props.js';
-import { synthTestStack, TEST_CONFIG } from './test-stack.test-support.js';
+import { synthTestStack, TEST_CONFIG } from '../test/test-stack.js';
 
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
 

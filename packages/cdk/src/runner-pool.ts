@@ -1,11 +1,10 @@
 // One pool's machines: instance role, security group and launch template (IMDSv2, encrypted gp3, no public IP,
 // tags on volumes and network interfaces, the bootstrap as user data).
 import { Size } from 'aws-cdk-lib';
-import type { ISecurityGroup, IVpc } from 'aws-cdk-lib/aws-ec2';
+import type { CfnLaunchTemplate, ISecurityGroup, IVpc } from 'aws-cdk-lib/aws-ec2';
 import {
   AmazonLinuxCpuType,
   BlockDeviceVolume,
-  CfnLaunchTemplate,
   EbsDeviceVolumeType,
   InstanceInitiatedShutdownBehavior,
   LaunchTemplate,

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { linuxRunnerBootstrap } from './linux-bootstrap.js';
-import { runInSandbox } from './sandbox.test-support.js';
-import type { SandboxRun } from './sandbox.test-support.js';
+import { runInSandbox } from '../../test/bootstrap-sandbox.js';
+import type { SandboxRun } from '../../test/bootstrap-sandbox.js';
 
 // A real JIT config is base64 of `{".runner"...`, so it starts with `eyIu`.
 const JIT = Buffer.from(JSON.stringify({ '.runner': 'x'.repeat(300), '.credentials': 'secret-credentials' })).toString('base64');

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IpAddresses, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
-import { GitHubRunners } from './github-runners.js';
-import { GHR_HANDLERS } from './props.js';
-import type { GitHubRunnersProps } from './props.js';
+import { GitHubRunners } from '../src/github-runners.js';
+import { GHR_HANDLERS } from '../src/props.js';
+import type { GitHubRunnersProps } from '../src/props.js';
 
 /** A directory with a tiny `index.mjs` per handler, standing in for apps/lambdas' bundles. */
 export function fixtureBundles(): string {
