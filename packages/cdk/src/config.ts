@@ -1,6 +1,6 @@
 // The ghr config at synth time: validated by @ghr/core, secrets checked, and the JSON the Lambdas read.
-import { formatConfigIssue, validateConfig } from '@ghr/core';
 import type { GhrConfig, Pool, SecretRef } from '@ghr/core';
+import { formatConfigIssue, validateConfig } from '@ghr/core/config';
 
 /**
  * Validates the config with `@ghr/core` and returns it with every default applied; throws an `Error` listing

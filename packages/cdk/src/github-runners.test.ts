@@ -148,6 +148,7 @@ describe('GitHubRunners resources', () => {
     const value = JSON.stringify(Object.values(params)[0]);
     expect(value).toContain('\\"launchTemplate\\":{\\"name\\":\\"ghr-prod-linux-small\\",\\"version\\":\\"');
     expect(value).toContain('LatestVersionNumber');
+    expect(value).toContain('ghr.resolved-config/1');
     expect(value).toContain('\\"subnetIds\\":[');
     expect(value).toContain('\\"idleTimeout\\":300000');
   });

@@ -1,5 +1,5 @@
 // GitHubRunners: the whole AWS control plane of ghr from one typed config.
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -21,6 +21,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { InvocationType, Trigger } from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
+import { encodeResolvedConfig } from '@ghr/core';
 import type { GhrConfig } from '@ghr/core';
 import { checkEnvironment, configSecrets, deployedConfig, resolveConfig } from './config.js';
 import type { ConfigSecret, DeployedPool } from './config.js';
@@ -127,9 +128,9 @@ export class GitHubRunners extends Construct {
 
     // --- The config, as the Lambdas read it ---
     const configName = `/ghr/${env}/config`;
-    const document = deployedConfig(this.config, deployed);
-    const json = stack.toJsonString(document);
-    const size = estimateResolvedLength(JSON.stringify(document));
+    // The format core's decodeResolvedConfig reads; CDK resolves the tokens (template versions, subnet ids) inside it.
+    const json = encodeResolvedConfig(deployedConfig(this.config, deployed));
+    const size = estimateResolvedLength(json);
     if (size > SSM_ADVANCED_MAX) {
       throw new Error(`The deployed config is about ${size} characters; an SSM parameter holds at most ${SSM_ADVANCED_MAX}. Use fewer pools or shorter labels.`);
     }
@@ -261,6 +262,10 @@ export class GitHubRunners extends Construct {
       invocationType: InvocationType.EVENT,
       executeOnHandlerChange: true,
       executeAfter: [storage.bucket],
+    });
+    Validations.of(fns['binaries-syncer'].function).acknowledge({
+      id: 'Annotation::@aws-cdk/aws-lambda:addPermissionsToVersionOrAlias',
+      reason: 'Only the deploy trigger invokes a version of the syncer, through its own provider; nothing calls it with a Qualifier.',
     });
     void sync;
 
