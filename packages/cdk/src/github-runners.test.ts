@@ -254,6 +254,12 @@ describe('GitHubRunners IAM', () => {
     expect(statements.flatMap(actions)).not.toContain('kms:Decrypt');
   });
 
+  it('lets the termination watcher delete hand-offs and terminate, but not write hand-offs or launch', () => {
+    const granted = roleStatements(functionRole('termination-watcher')).flatMap(actions);
+    expect(granted).toEqual(expect.arrayContaining(['ssm:DeleteParameter', 'ec2:TerminateInstances']));
+    expect(granted.filter((a) => ['ssm:PutParameter', 'kms:Encrypt', 'ec2:RunInstances', 'ec2:CreateFleet', 'iam:PassRole'].includes(a))).toEqual([]);
+  });
+
   it('gives the binaries syncer S3 writes under the binaries prefix and no EC2 or hand-off access', () => {
     const statements = roleStatements(functionRole('binaries-syncer'));
     expect(statements.find((s) => s.Sid === 'WriteRunnerBinaries')).toBeDefined();

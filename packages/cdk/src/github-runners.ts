@@ -177,8 +177,11 @@ export class GitHubRunners extends Construct {
     for (const handler of ['scale-up', 'reconcile', 'termination-watcher'] as const) {
       storage.table.grantReadWriteData(fns[handler].role);
       suppressWildcardResources(fns[handler].role, [`${storage.table.tableArn}/index/*`], 'The ledger queries its two indexes (byPool, byStatus).');
-      handoff.allowControlPlane(fns[handler].role);
     }
+    // Scale-up and reconcile launch (write hand-offs) and sweep; the watcher only terminates (deletes them).
+    handoff.allowControlPlane(fns['scale-up'].role);
+    handoff.allowControlPlane(fns.reconcile.role);
+    handoff.allowDelete(fns['termination-watcher'].role);
     for (const handler of ['scale-up', 'reconcile'] as const) {
       grantLaunchRunners(fns[handler].role, { environment: env, launchTemplateArns, instanceRoles });
     }

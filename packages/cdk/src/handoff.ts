@@ -136,6 +136,14 @@ export class HandoffSecurity extends Construct {
     );
   }
 
+  /** Lets a function that only terminates runners delete their hand-off parameters (no write, no key use). */
+  allowDelete(grantee: IGrantable & IConstruct): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'DeleteHandoffs', actions: ['ssm:DeleteParameter', 'ssm:DeleteParameters'], resources: [this.parameterArnPattern] }),
+    );
+    suppressWildcardResources(grantee, [this.parameterArnPattern], 'It deletes the hand-off of runners it terminates, named at run time, all under the hand-off path.');
+  }
+
   /** Lets a control-plane function write, tag, delete and sweep hand-off parameters (encrypting with the key). */
   allowControlPlane(grantee: IGrantable & IConstruct): void {
     grantee.grantPrincipal.addToPrincipalPolicy(

@@ -116,6 +116,7 @@ describe('linuxRunnerBootstrap', () => {
     const r = run({ secret: JIT }, { jobStartedHook: 'echo started', jobCompletedHook: 'echo completed' });
 
     expect(r.files).toEqual(expect.arrayContaining(['runner/ghr-job-started.sh', 'runner/ghr-job-completed.sh', 'runner/.env']));
+    expect(r.calls.filter((c) => c.startsWith('chown runner: ') && c.endsWith('/runner/.env'))).toHaveLength(2);
     expect(r.shutdown).toBe(true);
   });
 

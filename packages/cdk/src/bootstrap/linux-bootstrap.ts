@@ -160,8 +160,9 @@ ghr_write_hook() {
     job-started) var=ACTIONS_RUNNER_HOOK_JOB_STARTED ;;
     *) var=ACTIONS_RUNNER_HOOK_JOB_COMPLETED ;;
   esac
-  # The runner reads the .env file in its directory at start.
+  # The runner reads the .env file in its directory at start (as the runner user: it must own it).
   echo "\${var}=\${file}" >>"\${GHR_RUNNER_DIR}/.env"
+  chown "\${GHR_RUNNER_USER}:" "\${file}" "\${GHR_RUNNER_DIR}/.env"
 }
 
 # Prints the runner's secret and deletes its parameter: polled while the scale-up is still writing it.
