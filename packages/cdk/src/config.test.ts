@@ -34,6 +34,11 @@ describe('configSecrets', () => {
     ]);
   });
 
+  it('adds the previous webhook secret during a rotation', () => {
+    const rotating = { ...TEST_CONFIG, github: { ...TEST_CONFIG.github, previousWebhookSecret: { ssm: '/ghr/webhook-secret-old' } } };
+    expect(configSecrets(resolveConfig(rotating))).toContainEqual({ path: 'github.previousWebhookSecret', parameterName: '/ghr/webhook-secret-old' });
+  });
+
   it('refuses secrets kept in environment variables or files', () => {
     const env = { ...TEST_CONFIG, github: { ...TEST_CONFIG.github, webhookSecret: { env: 'WEBHOOK_SECRET' } } };
     expect(() => configSecrets(resolveConfig(env))).toThrow(/github\.webhookSecret: \{ env: \.\.\. \} secrets cannot be used in AWS/);

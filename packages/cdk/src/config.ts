@@ -42,7 +42,8 @@ function ssmOnly(path: string, ref: SecretRef): ConfigSecret {
 }
 
 /**
- * The SSM SecureString parameters the config references (the App key or token, the webhook secret). Refuses
+ * The SSM SecureString parameters the config references (the App key or token, the webhook secret and the
+ * previous one during a rotation). Refuses
  * `{ env }` and `{ file }` references: in AWS the Lambdas read secrets only from SSM.
  *
  * @example
@@ -55,6 +56,7 @@ export function configSecrets(config: GhrConfig): readonly ConfigSecret[] {
   return [
     auth.kind === 'app' ? ssmOnly('github.auth.privateKey', auth.privateKey) : ssmOnly('github.auth.token', auth.token),
     ssmOnly('github.webhookSecret', config.github.webhookSecret),
+    ...(config.github.previousWebhookSecret ? [ssmOnly('github.previousWebhookSecret', config.github.previousWebhookSecret)] : []),
   ];
 }
 

@@ -159,8 +159,9 @@ export class GitHubRunners extends Construct {
     this.functions = Object.fromEntries(GHR_HANDLERS.map((h) => [h, fns[h].function])) as Record<GhrHandler, LambdaFunction>;
 
     // --- Least privilege, per function ---
-    const webhookSecret = secrets.filter((s) => s.path === 'github.webhookSecret');
-    const apiSecret = secrets.filter((s) => s.path !== 'github.webhookSecret');
+    const isWebhookSecret = (s: ConfigSecret): boolean => s.path === 'github.webhookSecret' || s.path === 'github.previousWebhookSecret';
+    const webhookSecret = secrets.filter(isWebhookSecret);
+    const apiSecret = secrets.filter((s) => !isWebhookSecret(s));
     const instanceRoles: IRole[] = Object.values(pools).map((p) => p.role);
     const launchTemplateArns = Object.values(pools).map((p) =>
       stack.formatArn({ service: 'ec2', resource: 'launch-template', resourceName: p.launchTemplate.launchTemplateId!, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
