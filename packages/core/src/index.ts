@@ -64,7 +64,7 @@ export type { GhrConfigInput } from './config/schema.js';
 export type { GhrConfig, GitHubAppAuth, GitHubAuth, GitHubConfig, GitHubTokenAuth, SecretRef } from './config/types.js';
 export { formatDuration, parseDuration } from './config/duration.js';
 export type { DurationResult } from './config/duration.js';
-export { githubApiUrl, runnerRegistrationUrl } from './config/github-url.js';
+export { githubApiUrl, insecureGitHubUrl, runnerRegistrationUrl } from './config/github-url.js';
 export { runnerScopeOf, scopeKey } from './scope.js';
 export { configJsonSchema } from './config/json-schema.js';
 
