@@ -143,12 +143,16 @@ export class ModelGitHubApi implements GitHubApi {
     });
   }
 
+  /**
+   * As the real client does: the whole log, newest first, page by page back to `since` (GitHub's `status` filter
+   * cannot tell which GUIDs a later attempt delivered), then one entry per failed GUID (see `failedDeliveries`).
+   */
   async listFailedDeliveries(since: number, signal: AbortSignal): Promise<readonly WebhookDelivery[]> {
-    const out: WebhookDelivery[] = [];
+    const log: WebhookDelivery[] = [];
     let cursor: string | undefined;
     for (;;) {
       const page = await this.#call('GET', '/app/hook/deliveries', signal, () =>
-        this.#o.model.listDeliveries({ perPage: 100, status: 'failure', ...(cursor === undefined ? {} : { cursor }) }),
+        this.#o.model.listDeliveries({ perPage: 100, ...(cursor === undefined ? {} : { cursor }) }),
       );
       let older = false;
       for (const d of page.deliveries) {
@@ -157,7 +161,7 @@ export class ModelGitHubApi implements GitHubApi {
           break;
         }
         const repo = this.#o.model.repoById(d.repositoryId);
-        out.push({
+        log.push({
           id: d.id,
           guid: d.guid,
           deliveredAt: d.deliveredAt,
@@ -169,7 +173,7 @@ export class ModelGitHubApi implements GitHubApi {
           ...(repo ? { repository: { owner: repo.owner, repo: repo.name } } : {}),
         });
       }
-      if (older || page.nextCursor === undefined) return out;
+      if (older || page.nextCursor === undefined) return failedDeliveries(log);
       cursor = page.nextCursor;
     }
   }
@@ -295,6 +299,21 @@ function base(scope: RunnerScope): string {
   if (scope.kind === 'org') return '/orgs/{org}';
   if (scope.kind === 'repo') return '/repos/{owner}/{repo}';
   return '/enterprises/{enterprise}';
+}
+
+/**
+ * The failed deliveries of a newest-first log, as the `GitHubApi` port defines them: one per GUID (its newest
+ * attempt), leaving out every GUID of which any attempt succeeded. Success is what GitHub's `status=success`
+ * filter counts: 200–399; 400–599, timeouts and failed connections (0) are failures.
+ */
+function failedDeliveries(log: readonly WebhookDelivery[]): WebhookDelivery[] {
+  const succeeded = new Set(log.filter((d) => d.statusCode >= 200 && d.statusCode < 400).map((d) => d.guid));
+  const seen = new Set<string>();
+  return log.filter((d) => {
+    if (succeeded.has(d.guid) || seen.has(d.guid)) return false;
+    seen.add(d.guid);
+    return true;
+  });
 }
 
 function toGitHubRunner(r: SimRunner): GitHubRunner {
