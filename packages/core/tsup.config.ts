@@ -1,4 +1,4 @@
 import { ghrTsupConfig } from '@ghr/config/tsup';
 
-export const config = ghrTsupConfig();
+export const config = ghrTsupConfig({ entry: ['src/index.ts', 'src/config.ts', 'src/testing.ts'] });
 export { config as default };

@@ -99,7 +99,7 @@ describe('DynamoDbLedger on moto', () => {
     await ledger.putJob(jobRecord(1, { status: 'completed', version: 2 }), signal());
     expect((await raw('JOB#1', 'JOB'))?.expiresAt).toEqual({ N: String((now + 3_600_000) / 1000) });
 
-    await ledger.recordDelivery('guid-1', now, signal());
+    await ledger.claim('guid-1', now, signal());
     expect((await raw('DELIVERY#guid-1', 'DELIVERY'))?.expiresAt).toEqual({ N: String((now + 3 * 86_400_000) / 1000) });
   });
 
@@ -114,11 +114,11 @@ describe('DynamoDbLedger on moto', () => {
   });
 
   it('answers a delivery id as new again once it expired, even before TTL deletion', async () => {
-    expect(await ledger.recordDelivery('guid-2', now, signal())).toBe('new');
+    expect(await ledger.claim('guid-2', now, signal())).toBe('claimed');
     now += 3 * 86_400_000 - 1_000;
-    expect(await ledger.recordDelivery('guid-2', now, signal())).toBe('duplicate');
+    expect(await ledger.claim('guid-2', now, signal())).toBe('taken');
     now += 1_000;
-    expect(await ledger.recordDelivery('guid-2', now, signal())).toBe('new');
+    expect(await ledger.claim('guid-2', now, signal())).toBe('claimed');
   });
 
   it('answers queued jobs per pool and runners per pool by state with queries, never a scan', async () => {

@@ -1,5 +1,5 @@
 // Loads the pools of a ghr config file with core's config parser (its errors name every problem).
-import { parseConfig } from '@ghr/core';
+import { parseConfig } from '@ghr/core/config';
 import type { Pool } from '@ghr/core';
 import { readText } from './files.js';
 

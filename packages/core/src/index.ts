@@ -55,18 +55,13 @@ export type {
 } from './ports.js';
 export { noopMetrics, silentLogger, systemClock } from './defaults.js';
 
-// Config: schema, parsing, validation (src/config)
-export { ConfigError, formatConfigIssue } from './config/config-error.js';
-export type { ConfigIssue } from './config/config-error.js';
-export { defineConfig, loadConfig, parseConfig, validateConfig } from './config/load.js';
-export type { ConfigValidation, LoadConfigOptions, ParseConfigOptions } from './config/load.js';
-export type { GhrConfigInput } from './config/schema.js';
+// Config types and the light helpers (parsing and validation are in `@ghr/core/config`, src/config.ts)
 export type { GhrConfig, GitHubAppAuth, GitHubAuth, GitHubConfig, GitHubTokenAuth, SecretRef } from './config/types.js';
 export { formatDuration, parseDuration } from './config/duration.js';
 export type { DurationResult } from './config/duration.js';
 export { githubApiUrl, insecureGitHubUrl, runnerRegistrationUrl } from './config/github-url.js';
 export { runnerScopeOf, scopeKey } from './scope.js';
-export { configJsonSchema } from './config/json-schema.js';
+export { RESOLVED_CONFIG_FORMAT, decodeResolvedConfig, encodeResolvedConfig } from './config/resolved.js';
 
 // Label matching: job labels → pool (src/matching)
 export { createMatcher, matchPool } from './matching/matcher.js';
@@ -97,19 +92,7 @@ export { parseCron } from './schedule/cron.js';
 export type { CronSchedule, LocalTime, ParseCronResult } from './schedule/cron.js';
 export { isValidTimeZone, localTime } from './schedule/time-zone.js';
 
-// Memory implementations of the ports (tests, simulator)
-export { ManualClock } from './memory/manual-clock.js';
-export type { ManualClockOptions } from './memory/manual-clock.js';
-export { MemoryLedger } from './memory/memory-ledger.js';
-export type { MemoryLedgerOptions } from './memory/memory-ledger.js';
-export { MemoryEventQueue } from './memory/memory-event-queue.js';
-export type { MemoryEventQueueOptions } from './memory/memory-event-queue.js';
-export { MemoryRunnerProvider } from './memory/memory-runner-provider.js';
-export type {
-  InjectedLaunchFailure,
-  MemoryRunnerProviderCalls,
-  MemoryRunnerProviderOptions,
-} from './memory/memory-runner-provider.js';
+// Memory implementations of the ports and a manual clock are in `@ghr/core/testing` (src/testing.ts).
 
 // Runner lifecycle engine
 export { createEngine } from './engine/engine.js';
@@ -125,3 +108,13 @@ export type {
   ReconcileRequest,
   ReconcileResult,
 } from './engine/types.js';
+
+// Run layer: the handlers every runtime calls (Lambdas, `ghr serve`, the simulator)
+export { WEBHOOK_MAX_BYTES, readWebhook, webhookBodyBytes, webhookHeader } from './run/webhook-request.js';
+export type { ReadWebhookOptions, WebhookHeaders, WebhookRejection, WebhookRequest, WebhookVerdict } from './run/webhook-request.js';
+export { WEBHOOK_REMEMBERED_DELIVERIES, createWebhookHandler } from './run/webhook.js';
+export type { VerifyWebhook, WebhookHandler, WebhookHandlerOptions, WebhookOutcome, WebhookResponse } from './run/webhook.js';
+export { scaleUp } from './run/scale-up.js';
+export type { ScaleUpMessage, ScaleUpResult } from './run/scale-up.js';
+export { interruption, sweep } from './run/sweep.js';
+export type { SweepOptions, SweepResult } from './run/sweep.js';

@@ -203,8 +203,13 @@ export interface Ledger {
   admit(poolId: string, runners: readonly Runner[], maxRunners: number, signal: AbortSignal): Promise<readonly Runner[]>;
   /** How many runners of the pool count against `maxRunners` now. */
   alive(poolId: string, signal: AbortSignal): Promise<number>;
-  /** Records a webhook delivery id; `duplicate` when it was seen before (within the retention period). */
-  recordDelivery(deliveryId: string, at: number, signal: AbortSignal): Promise<'new' | 'duplicate'>;
+  /**
+   * A once-only token shared by every engine and runtime on this ledger: stores `key` if absent (insert-if-absent,
+   * atomic) and answers `claimed`; answers `taken` when it is already stored (within the retention period, about
+   * 7 days). The engine claims redelivery slots with it, so that concurrent reconcilers (Lambdas share no memory)
+   * do each piece of once-per-interval work once.
+   */
+  claim(key: string, at: number, signal: AbortSignal): Promise<'claimed' | 'taken'>;
 }
 
 // ---------------------------------------------------------------------------------------------------------

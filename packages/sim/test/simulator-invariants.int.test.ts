@@ -2,7 +2,8 @@
 // many seeds × every generator × every chaos preset, more than 10,000 jobs in all. Zero tolerance.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, plan } from '@ghr/core';
+import { plan } from '@ghr/core';
+import { parseConfig } from '@ghr/core/config';
 import type { EngineOptions, PlanFunction, Pool } from '@ghr/core';
 import { describe, expect, it } from 'vitest';
 import { CHAOS_PRESETS, generateTrace, generatorContextFor, simulate } from '../src/index.js';

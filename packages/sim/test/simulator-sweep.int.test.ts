@@ -7,7 +7,7 @@
 // pools with 5× maxRunners; "tight": the example's own), GHR_SIM_SWEEP_OUT=<file for the JSON>.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '@ghr/core';
+import { parseConfig } from '@ghr/core/config';
 import type { Pool } from '@ghr/core';
 import { describe, expect, it } from 'vitest';
 import { CHAOS_PRESETS, GENERATOR_NAMES, generateTrace, generatorContextFor, simulate } from '../src/index.js';

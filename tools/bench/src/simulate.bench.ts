@@ -5,7 +5,7 @@
 // ratios), the targets with pass/fail, and the day's wall time and peak memory.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '@ghr/core';
+import { parseConfig } from '@ghr/core/config';
 import type { Pool } from '@ghr/core';
 import { CHAOS_PRESETS, GENERATOR_NAMES, generateTrace, generatorContextFor, simulate } from '@ghr/sim';
 import type { ChaosPresetName, GeneratorName, PolicyName, SimulationReport } from '@ghr/sim';

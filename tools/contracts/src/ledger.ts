@@ -252,18 +252,18 @@ export function describeLedgerContract(
       });
     });
 
-    describe('deliveries', () => {
-      it('answers new for a first delivery id and duplicate after', async () => {
-        expect(await ledger.recordDelivery('d-1', Date.now(), signal())).toBe('new');
-        expect(await ledger.recordDelivery('d-1', Date.now(), signal())).toBe('duplicate');
-        expect(await ledger.recordDelivery('d-2', Date.now(), signal())).toBe('new');
+    describe('claim', () => {
+      it('answers claimed for a first key and taken after', async () => {
+        expect(await ledger.claim('d-1', Date.now(), signal())).toBe('claimed');
+        expect(await ledger.claim('d-1', Date.now(), signal())).toBe('taken');
+        expect(await ledger.claim('d-2', Date.now(), signal())).toBe('claimed');
       });
 
-      it('answers new exactly once to concurrent recorders of one id', async () => {
+      it('answers claimed exactly once to concurrent claimers of one key', async () => {
         const results = await Promise.all(
-          Array.from({ length: 10 }, () => ledger.recordDelivery('d-race', Date.now(), signal())),
+          Array.from({ length: 10 }, () => ledger.claim('d-race', Date.now(), signal())),
         );
-        expect(results.filter((r) => r === 'new')).toHaveLength(1);
+        expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
       });
     });
   });

@@ -249,11 +249,11 @@ describe('DynamoDbLedger', () => {
     });
   });
 
-  describe('recordDelivery', () => {
+  describe('claim', () => {
     it('puts the id with a TTL of at + deliveryRetention, conditioned on absence or expiry', async () => {
       ddb.on(PutItemCommand).resolvesOnce({}).rejects(new ConditionalCheckFailedException({ message: 'x', $metadata: {} }));
-      expect(await ledger.recordDelivery('guid-1', NOW, signal())).toBe('new');
-      expect(await ledger.recordDelivery('guid-1', NOW, signal())).toBe('duplicate');
+      expect(await ledger.claim('guid-1', NOW, signal())).toBe('claimed');
+      expect(await ledger.claim('guid-1', NOW, signal())).toBe('taken');
       const input = ddb.commandCalls(PutItemCommand)[0]!.args[0].input;
       expect(input.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt <= :now');
       expect(input.Item).toMatchObject({ pk: { S: 'DELIVERY#guid-1' }, expiresAt: { N: String((NOW + 3 * 86_400_000) / 1000) } });

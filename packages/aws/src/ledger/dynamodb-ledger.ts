@@ -227,14 +227,14 @@ export class DynamoDbLedger implements Ledger {
     return Math.max(0, n);
   }
 
-  async recordDelivery(deliveryId: string, at: number, signal: AbortSignal): Promise<'new' | 'duplicate'> {
+  async claim(key: string, at: number, signal: AbortSignal): Promise<'claimed' | 'taken'> {
     const nowSeconds = Math.floor(this.#clock.now() / 1000);
     try {
       await this.#client.send(
         new PutItemCommand({
           TableName: this.#table,
           Item: {
-            ...deliveryKey(deliveryId),
+            ...deliveryKey(key),
             kind: { S: 'delivery' },
             at: { N: String(at) },
             expiresAt: { N: String(this.#expiry(at + this.#deliveryRetention)) },
@@ -245,9 +245,9 @@ export class DynamoDbLedger implements Ledger {
         }),
         { abortSignal: signal },
       );
-      return 'new';
+      return 'claimed';
     } catch (err) {
-      if (isConditionFailed(err)) return 'duplicate';
+      if (isConditionFailed(err)) return 'taken';
       throw this.#error(err, 'DynamoDB PutItem of a delivery id', signal);
     }
   }

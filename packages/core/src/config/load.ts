@@ -88,7 +88,13 @@ function toGitHub(raw: ReturnType<typeof githubSchema.parse>): GitHubConfig {
           privateKey: secret(raw.auth.privateKey),
         }
       : { kind: 'token' as const, token: secret(raw.auth.token) };
-  return { url, apiUrl: (raw.apiUrl ?? githubApiUrl(url)).replace(/\/+$/, ''), auth, webhookSecret: secret(raw.webhookSecret) };
+  return {
+    url,
+    apiUrl: (raw.apiUrl ?? githubApiUrl(url)).replace(/\/+$/, ''),
+    auth,
+    webhookSecret: secret(raw.webhookSecret),
+    ...(raw.previousWebhookSecret === undefined ? {} : { previousWebhookSecret: secret(raw.previousWebhookSecret) }),
+  };
 }
 
 /**

@@ -146,6 +146,10 @@ export const githubSchema = z
     webhookSecret: secretRefSchema.meta({
       description: 'Where the webhook secret is (used to verify X-Hub-Signature-256 of every delivery).',
     }),
+    previousWebhookSecret: secretRefSchema.optional().meta({
+      description:
+        'While rotating the webhook secret: where the previous one is. Deliveries signed with either verify; remove it once GitHub uses the new secret.',
+    }),
   })
   .meta({ description: 'Which GitHub to talk to, and how.' });
 

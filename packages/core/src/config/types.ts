@@ -37,6 +37,8 @@ export interface GitHubConfig {
   readonly apiUrl: string;
   readonly auth: GitHubAuth;
   readonly webhookSecret: SecretRef;
+  /** While rotating: the previous webhook secret, also accepted. */
+  readonly previousWebhookSecret?: SecretRef;
 }
 
 /** A validated ghr config: durations in milliseconds, scopes as `PoolScope`, every default applied. */

@@ -23,6 +23,8 @@ import { plan as defaultPlan } from '../policy/plan.js';
 import type { Plan, PlanOptions, RegistrationList, Snapshot } from '../policy/types.js';
 import { runnerRegistrationUrl } from '../config/github-url.js';
 import { runnerScopeOf, scopeKey } from '../scope.js';
+import { createMatcher } from '../matching/matcher.js';
+import type { Matcher } from '../matching/matcher.js';
 import { CallCounter, instrument } from './instrument.js';
 import { Limiter, forEachLimited } from './limiter.js';
 import type {
@@ -153,6 +155,7 @@ class LifecycleEngine implements Engine {
   readonly #metrics: Metrics;
   readonly #pools: readonly Pool[];
   readonly #poolById: ReadonlyMap<string, Pool>;
+  readonly #matcher: Matcher;
   readonly #o: ResolvedOptions;
   readonly #counter = new CallCounter();
   #reportedCalls = new Map<string, number>();
@@ -170,6 +173,7 @@ class LifecycleEngine implements Engine {
     this.#metrics = deps.metrics ?? noopMetrics;
     this.#pools = deps.pools;
     this.#poolById = new Map(deps.pools.map((p) => [p.id, p]));
+    this.#matcher = createMatcher(deps.pools);
     const planOptions = options.planOptions ?? {};
     this.#o = {
       plan: options.plan ?? defaultPlan,
@@ -221,7 +225,7 @@ class LifecycleEngine implements Engine {
           continue;
         }
         try {
-          const applied = await this.#applyJobEvent(event, signal);
+          const applied = await this.#applyJobEvent(this.#withPool(event), signal);
           results[index] = { deliveryId: event.deliveryId, jobId: event.job.id, outcome: applied.outcome };
           // A repeated `queued` (SQS redelivery after a crashed run) touches its pool too: the reconcile that
           // should have followed the first delivery may never have run.
@@ -255,6 +259,25 @@ class LifecycleEngine implements Engine {
       touchedPools: [...touched].sort(),
       retired,
     };
+  }
+
+  /**
+   * The event with its pool: an event that reaches ingest unmatched (wired straight from a verifier to the queue)
+   * is matched here, and one that no pool serves is said so loudly, not recorded silently without a pool.
+   */
+  #withPool(event: JobEvent): JobEvent {
+    if (event.poolId !== undefined) return event;
+    const match = this.#matcher(event.job.labels, { repository: event.repository });
+    if (match.pool === null) {
+      this.#log.warn('job event matches no pool: recorded without one, no runner will start for it', {
+        job: event.job.id,
+        delivery: event.deliveryId,
+        labels: event.job.labels,
+        reason: match.reason,
+      });
+      this.#metrics.record('UnmatchedJobs', 1, 'Count');
+    }
+    return { ...event, poolId: match.pool?.id ?? null };
   }
 
   /** Applies one event (or a re-check's answer) to the job record, with versioned writes retried on conflict. */
@@ -1147,7 +1170,7 @@ class LifecycleEngine implements Engine {
     const now = this.#clock.now();
     const interval = this.#o.redeliveryInterval;
     const slot = Math.floor(now / interval);
-    if ((await this.#ledger.recordDelivery(`redelivery-check:${slot}`, now, signal)) === 'duplicate') return;
+    if ((await this.#ledger.claim(`redelivery-check:${slot}`, now, signal)) === 'taken') return;
     const since = now - this.#o.redeliveryLookback;
     const failed = await this.#github.listFailedDeliveries(since, signal);
     const candidates = failed.filter((d) => d.event === 'workflow_job');
@@ -1157,7 +1180,7 @@ class LifecycleEngine implements Engine {
       // A claim that lasts this interval only (the ledger has no delete): when the call fails or the deadline
       // cuts it off, the next interval claims the delivery again. A success claims the delivery for every later
       // interval in which GitHub may still list it, so it is not re-requested while GitHub's new attempt lands.
-      if ((await this.#ledger.recordDelivery(redeliveryClaim(d.id, slot), this.#clock.now(), signal)) === 'duplicate') continue;
+      if ((await this.#ledger.claim(redeliveryClaim(d.id, slot), this.#clock.now(), signal)) === 'taken') continue;
       budget -= 1;
       try {
         await this.#github.redeliver(d.id, signal);
@@ -1170,7 +1193,7 @@ class LifecycleEngine implements Engine {
       const lastSlot = Math.min(slot + REDELIVERY_CLAIM_SLOTS, Math.floor((d.deliveredAt + this.#o.redeliveryLookback) / interval));
       const later = Array.from({ length: Math.max(0, lastSlot - slot) }, (_, i) => slot + 1 + i);
       const claimed = await Promise.allSettled(
-        later.map((s) => this.#ledger.recordDelivery(redeliveryClaim(d.id, s), this.#clock.now(), this.#cleanupSignal(signal))),
+        later.map((s) => this.#ledger.claim(redeliveryClaim(d.id, s), this.#clock.now(), this.#cleanupSignal(signal))),
       );
       // A claim not written only risks a duplicate redelivery, which ingest absorbs.
       if (claimed.some((c) => c.status === 'rejected')) this.#log.warn('redelivery claims not all written', { delivery: d.guid });

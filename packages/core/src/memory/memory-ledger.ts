@@ -134,11 +134,11 @@ export class MemoryLedger implements Ledger {
     return this.alivePool(poolId);
   }
 
-  async recordDelivery(deliveryId: string, at: number, signal: AbortSignal): Promise<'new' | 'duplicate'> {
-    this.#enter(signal, 'recordDelivery');
-    if (this.#deliveries.has(deliveryId)) return 'duplicate';
-    this.#deliveries.set(deliveryId, at);
-    return 'new';
+  async claim(key: string, at: number, signal: AbortSignal): Promise<'claimed' | 'taken'> {
+    this.#enter(signal, 'claim');
+    if (this.#deliveries.has(key)) return 'taken';
+    this.#deliveries.set(key, at);
+    return 'claimed';
   }
 
   /** Alive runners of a pool, synchronously (for simulators and assertions). */

@@ -63,17 +63,17 @@ describe('MemoryLedger', () => {
     await ledger.putJob(jobRecord(2, { status: 'completed' }), sig());
     const [runner] = await ledger.admit('linux', [runnerRecord('ghr-linux-a'), runnerRecord('ghr-linux-b')], 5, sig());
     await ledger.putRunner({ ...runner!, state: 'terminated', version: 2 }, sig());
-    await ledger.recordDelivery('d-1', 0, sig());
+    await ledger.claim('d-1', 0, sig());
 
     await clock.advance(HOUR + 1);
     expect(await ledger.getJob(2, sig())).toBeUndefined();
     expect(await ledger.getRunner('ghr-linux-a', sig())).toBeUndefined();
     expect(await ledger.getJob(1, sig())).toBeDefined();
     expect(await ledger.getRunner('ghr-linux-b', sig())).toBeDefined();
-    expect(await ledger.recordDelivery('d-1', clock.now(), sig())).toBe('duplicate');
+    expect(await ledger.claim('d-1', clock.now(), sig())).toBe('taken');
 
     await clock.advance(2 * HOUR);
-    expect(await ledger.recordDelivery('d-1', clock.now(), sig())).toBe('new');
+    expect(await ledger.claim('d-1', clock.now(), sig())).toBe('claimed');
     expect(ledger.size).toEqual({ jobs: 1, runners: 1, deliveries: 1 });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '@ghr/core';
+import { parseConfig } from '@ghr/core/config';
 import type { Pool } from '@ghr/core';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,8 @@
 // The simulator: a trace of jobs against the GitHub model, the cloud model and a policy (ghr's real engine,
 // or the stateless baseline), wired as on AWS — webhooks (with chaos) → queue (delay, batches) → scale-up
 // runs, plus scheduled full reconciles (ghr) or scale-downs (baseline) — all in virtual time.
-import { createEngine, createMatcher, MemoryEventQueue, MemoryLedger } from '@ghr/core';
+import { createEngine, createMatcher } from '@ghr/core';
+import { MemoryEventQueue, MemoryLedger } from '@ghr/core/testing';
 import type { Engine, EngineOptions, JobEvent, LogFields, Logger, Matcher, Pool, QueueMessage } from '@ghr/core';
 import { GitHubModel } from '../github/model.js';
 import type { WebhookAttempt, WebhookEvent } from '../github/types.js';
