@@ -17,8 +17,10 @@ import type {
 import { GitHubAuthenticator } from './auth.js';
 import type { GitHubAuth } from './auth.js';
 import { raceAbort } from './deadline.js';
+import { DeliveryLog } from './deliveries.js';
+import type { DeliveriesPage } from './deliveries.js';
 import { GitHubError, toGitHubError } from './errors.js';
-import { failedDeliveries, nextLink, record, scopePath, statusOf, time, toDelivery, toJob, toRunner } from './mapping.js';
+import { nextLink, record, scopePath, statusOf, time, toDelivery, toJob, toRunner } from './mapping.js';
 import { createOctokit, mintRequest, octokitLog, send } from './octokit.js';
 import type { GitHubResponse, GhrOctokitInstance } from './octokit.js';
 import { parseRunnerRelease } from './releases.js';
@@ -111,6 +113,7 @@ export class GitHubClient implements GitHubApi {
   readonly #auth: GitHubAuthenticator;
   readonly #stats: CallStats;
   readonly #groups = new Map<string, number>();
+  readonly #deliveries = new DeliveryLog();
   #release: { readonly etag: string; readonly value: RunnerRelease } | undefined;
 
   /** @throws GitHubError `invalid-config` when the API URL is plain http to a host that is not loopback. */
@@ -396,6 +399,8 @@ export class GitHubClient implements GitHubApi {
    * Failed deliveries of the App's webhook since `since` (epoch ms), newest first: one per delivery GUID (its
    * newest attempt), leaving out GUIDs of which any attempt in the window succeeded. As GitHub's `status` filter
    * counts them, 200–399 is a success; 400–599, timeouts and failed connections are failures. Needs App auth.
+   * GitHub's log has no filter for this, so the window is read in full once; later calls read only the pages
+   * that are new since the previous call (less a minute that may still settle), the rest is remembered.
    *
    * @example
    * ```ts
@@ -410,27 +415,16 @@ export class GitHubClient implements GitHubApi {
       const authorization = await this.#auth.app(op);
       // GitHub's `delivered_at` has whole seconds: a delivery in the same second as `since` is in the window.
       const sinceSecond = Math.floor(since / 1000) * 1000;
-      const all: WebhookDelivery[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
+      const page = async (cursor: string | undefined): Promise<DeliveriesPage> => {
         const response = await this.#send(op, 'GET /app/hook/deliveries', authorization, signal, {
           per_page: PER_PAGE,
           ...(cursor === undefined ? {} : { cursor }),
         });
-        const batch = Array.isArray(response.data) ? response.data.map(toDelivery) : [];
-        let reachedSince = false;
-        for (const delivery of batch) {
-          if (delivery.deliveredAt < sinceSecond) {
-            reachedSince = true;
-            break;
-          }
-          all.push(delivery);
-        }
         const next = nextLink(response.headers);
-        cursor = next === undefined ? undefined : (new URL(next, this.baseUrl).searchParams.get('cursor') ?? undefined);
-        if (reachedSince || cursor === undefined || batch.length === 0) break;
-      }
-      return failedDeliveries(all);
+        const nextCursor = next === undefined ? undefined : (new URL(next, this.baseUrl).searchParams.get('cursor') ?? undefined);
+        return { deliveries: Array.isArray(response.data) ? response.data.map(toDelivery) : [], ...(nextCursor === undefined ? {} : { nextCursor }) };
+      };
+      return this.#deliveries.failedSince(sinceSecond, page, MAX_PAGES);
     });
   }
 

@@ -87,6 +87,30 @@ describe('ModelGitHubApi', () => {
     expect(github.total).toBe(4);
   });
 
+  it('reads the deliveries log once: a later listing, by any client, pages back only to what was read', async () => {
+    // Arrange: 250 failed deliveries, one every 10 s.
+    const { github, run, model, scheduler } = world();
+    model.onWebhook((attempt) => model.recordDelivery(attempt, { statusCode: 502, durationMs: 10 }));
+    const since = scheduler.now();
+    for (let i = 0; i < 250; i++) {
+      model.queueJob({ repo: 'acme/web', labels: ['self-hosted', `nobody-${i}`] });
+      await scheduler.runUntil(scheduler.now() + 10_000);
+    }
+    const pages = () => github.calls.get('GET /app/hook/deliveries') ?? 0;
+
+    // Act
+    const first = await run(() => github.listFailedDeliveries(since, signal));
+    const pagesFirst = pages();
+    model.queueJob({ repo: 'acme/web', labels: ['self-hosted', 'nobody-new'] });
+    const second = await run(() => github.client().listFailedDeliveries(since, signal));
+
+    // Assert
+    expect(first).toHaveLength(250);
+    expect(pagesFirst).toBe(3);
+    expect(second).toHaveLength(251);
+    expect(pages() - pagesFirst).toBe(1);
+  });
+
   it('paces the writes of one client 340 ms apart, while separate clients share the counters', async () => {
     const { github, run, scheduler } = world();
     const other = github.client();
