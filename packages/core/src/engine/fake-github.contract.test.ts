@@ -5,6 +5,7 @@ import { FakeGitHub } from './fake-github.test-support.js';
 describeGitHubApiContract('FakeGitHub (the engine tests)', async () => {
   let now = Date.UTC(2026, 0, 5, 9);
   const github = new FakeGitHub({ now: () => now });
+  github.webhookAnswer = 200;
   const repository = { owner: 'acme', repo: 'web' };
   return {
     github,

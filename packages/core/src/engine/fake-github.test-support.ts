@@ -39,8 +39,11 @@ export class FakeGitHub implements GitHubApi {
   /** Secrets handed out, to check none leaks into logs. */
   readonly secrets: string[] = [];
   failJit = 0;
-  /** How the webhook receiver answers deliveries (0: no answer in time). Default 200. */
-  webhookAnswer = 200;
+  /**
+   * How the webhook receiver answers deliveries (0: no answer in time), recorded in `deliveries`. Undefined (the
+   * default): a test plays the receiver itself, so a redelivery adds nothing to the log (and new jobs log a 200).
+   */
+  webhookAnswer: number | undefined;
   /** Called on `redeliver` (the world sends the delivery again). */
   onRedeliver?: (id: number) => void;
   readonly #now: () => number;
@@ -187,7 +190,7 @@ export class FakeGitHub implements GitHubApi {
     const original = this.deliveries.find((d) => d.id === id);
     if (!original) throw new GhrError(`GitHub found no delivery ${id}.`, { code: 'not-found', retryable: false });
     this.redelivered.push(id);
-    this.#deliver({ guid: original.guid, event: original.event, action: original.action, redelivery: true });
+    if (this.webhookAnswer !== undefined) this.#deliver({ guid: original.guid, event: original.event, action: original.action, redelivery: true });
     this.onRedeliver?.(id);
   }
 
@@ -200,7 +203,7 @@ export class FakeGitHub implements GitHubApi {
     };
   }
 
-  /** One delivery attempt, answered as `webhookAnswer` says, recorded in the log. */
+  /** One delivery attempt, answered as `webhookAnswer` says (200 when unset), recorded in the log. */
   #deliver(attempt: { readonly guid: string; readonly event?: string; readonly action?: string; readonly redelivery: boolean }): void {
     // Ids above every id a test put in the log itself.
     const id = Math.max(this.#nextDeliveryId, ...this.deliveries.map((d) => d.id + 1));
@@ -211,7 +214,7 @@ export class FakeGitHub implements GitHubApi {
       deliveredAt: this.#now(),
       event: attempt.event ?? 'workflow_job',
       ...(attempt.action === undefined ? {} : { action: attempt.action }),
-      statusCode: this.webhookAnswer,
+      statusCode: this.webhookAnswer ?? 200,
       redelivery: attempt.redelivery,
     });
   }
