@@ -3,13 +3,13 @@
 // snapshot.ts (read), ../policy/plan.ts (decide), removals.ts + take-down.ts, launch.ts, repair.ts (execute),
 // ingest.ts, interruption.ts, ledger-writes.ts (versioned ledger updates), context.ts (the shared run context).
 import { noopMetrics, silentLogger, systemClock } from '../defaults.js';
-import type { JobEvent } from '../domain.js';
+import type { Job, JobEvent, Runner } from '../domain.js';
 import type { Instance } from '../ports.js';
 import { plan as defaultPlan } from '../policy/plan.js';
 import type { Plan, RegistrationList, Snapshot } from '../policy/types.js';
 import { createMatcher } from '../matching/matcher.js';
 import type { EngineContext, ReconcileRun } from './context.js';
-import { emptyLog, emptyPlan, machineIndex, recordError, registrationIndex } from './context.js';
+import { ALIVE, emptyLog, emptyPlan, machineIndex, recordError, registrationIndex } from './context.js';
 import { ingest } from './ingest.js';
 import { CallCounter, instrument } from './instrument.js';
 import { interrupted } from './interruption.js';
@@ -144,13 +144,13 @@ class LifecycleEngine implements Engine {
     const now = ctx.clock.now();
     let read: Awaited<ReturnType<typeof readLedger>>;
     try {
-      read = await readLedger(ctx, pools, poolIds, instances, signal);
+      read = await readLedger(ctx, pools, poolIds, { instances, registrations }, signal);
     } catch (error) {
       if (!signal.aborted) throw error;
       ctx.logger.warn('reconcile skipped: the deadline passed before the ledger was read', {});
       return { plan: emptyPlan(now), aborted: true, ...log };
     }
-    const { jobs, runners } = read;
+    const { jobs, runners } = withKnown(read, request.known, poolIds);
     const regByName = registrationIndex(registrations);
     const machines = regByName && instances ? machineIndex(instances) : undefined;
     const synced = regByName ? await syncFromRegistrations(ctx, runners, regByName, instances, signal, log) : runners;
@@ -219,4 +219,30 @@ class LifecycleEngine implements Engine {
     }
     this.#reportedCalls = now;
   }
+}
+
+/**
+ * The ledger's listings with the records the caller just wrote merged in (newest version wins): jobs of the
+ * reconciled pools that are open, runners that are alive (a known ended runner replaces a stale alive listing).
+ */
+function withKnown(
+  read: { readonly jobs: readonly Job[]; readonly runners: readonly Runner[] },
+  known: ReconcileRequest['known'],
+  poolIds: ReadonlySet<string>,
+): { jobs: Job[]; runners: Runner[] } {
+  if (!known) return { jobs: [...read.jobs], runners: [...read.runners] };
+  const jobs = new Map(read.jobs.map((j) => [j.id, j]));
+  for (const j of known.jobs ?? []) {
+    const listed = jobs.get(j.id);
+    if (listed && listed.version >= j.version) continue;
+    if (j.status !== 'completed' && j.poolId !== null && poolIds.has(j.poolId)) jobs.set(j.id, j);
+    else jobs.delete(j.id);
+  }
+  const runners = new Map(read.runners.map((r) => [r.name, r]));
+  for (const r of known.runners ?? []) {
+    const listed = runners.get(r.name);
+    if (listed && listed.version >= r.version) continue;
+    if (listed || (ALIVE.has(r.state) && poolIds.has(r.poolId))) runners.set(r.name, r);
+  }
+  return { jobs: [...jobs.values()], runners: [...runners.values()] };
 }

@@ -19,6 +19,8 @@ export async function ingest(ctx: EngineContext, events: readonly JobEvent[], si
   const failures = new Map<number, string>();
   const touched = new Set<string>();
   const retire: Runner[] = [];
+  const jobs = new Map<number, Job>();
+  const runners = new Map<string, Runner>();
 
   await forEachLimited([...groups.values()], ctx.options.concurrency, signal, async (indexes) => {
     for (const index of indexes) {
@@ -30,6 +32,7 @@ export async function ingest(ctx: EngineContext, events: readonly JobEvent[], si
       try {
         const applied = await applyJobEvent(ctx, withPool(ctx, event), signal);
         results[index] = { deliveryId: event.deliveryId, jobId: event.job.id, outcome: applied.outcome };
+        jobs.set(applied.job.id, applied.job);
         // A repeated `queued` (SQS redelivery after a crashed run) touches its pool too: the reconcile that
         // should have followed the first delivery may never have run.
         const waiting = applied.outcome === 'duplicate' && applied.job.status === 'queued';
@@ -37,6 +40,7 @@ export async function ingest(ctx: EngineContext, events: readonly JobEvent[], si
         const effect = await runnerEffects(ctx, event, applied.job, applied.outcome, signal);
         if (effect?.touchedPool) touched.add(effect.touchedPool);
         if (effect?.retire) retire.push(effect.retire);
+        if (effect?.runner) runners.set(effect.runner.name, effect.runner);
       } catch (error) {
         failures.set(index, describe(error));
         ctx.logger.error('job event not applied', {
@@ -60,6 +64,8 @@ export async function ingest(ctx: EngineContext, events: readonly JobEvent[], si
     unprocessed: [...failures].sort(([a], [b]) => a - b).map(([index, error]) => ({ event: events[index] as JobEvent, error })),
     touchedPools: [...touched].sort(),
     retired,
+    jobs: [...jobs.values()],
+    runners: [...runners.values()],
   };
 }
 
@@ -89,7 +95,7 @@ export async function runnerEffects(
   job: Job,
   outcome: IngestEventResult['outcome'],
   signal: AbortSignal,
-): Promise<{ touchedPool?: string; retire?: Runner } | undefined> {
+): Promise<{ touchedPool?: string; retire?: Runner; runner?: Runner } | undefined> {
   if (outcome === 'stale') return undefined;
   const name = event.job.runnerName ?? job.runnerName;
   if (!name) return undefined;
@@ -101,7 +107,7 @@ export async function runnerEffects(
       return { state: 'busy', jobId: job.id, busySince: startedAt, onlineAt: r.onlineAt ?? startedAt };
     });
     if (changed && runner) ctx.logger.info('runner busy', { runner: name, job: job.id, pool: runner.poolId });
-    return changed && runner ? { touchedPool: runner.poolId } : undefined;
+    return changed && runner ? { touchedPool: runner.poolId, runner } : undefined;
   }
   if (event.action === 'completed' && job.status === 'completed') {
     let rerun = false;
@@ -122,7 +128,7 @@ export async function runnerEffects(
     if (rerun && changed) await rerunJob(ctx, job, runner, signal);
     if (changed) ctx.logger.info(runner.ephemeral ? 'runner retiring' : 'runner idle', { runner: name, job: job.id, pool: runner.poolId });
     const retire = runner.state === 'draining' && runner.reason === REASON_JOB_COMPLETED ? runner : undefined;
-    return { touchedPool: changed ? runner.poolId : undefined, retire };
+    return { touchedPool: changed ? runner.poolId : undefined, retire, ...(changed ? { runner } : {}) };
   }
   return undefined;
 }

@@ -36,12 +36,28 @@ export async function executeLaunches(ctx: EngineContext, plan: Plan, signal: Ab
       const pool = ctx.poolById.get(launch.poolId);
       if (!pool || signal.aborted) return;
       try {
-        await launchPool(ctx, pool, launch.count, signal, log);
+        const count = await unclaimedDemand(ctx, pool, launch.count, launch.reason.alive, signal);
+        if (count > 0) await launchPool(ctx, pool, count, signal, log);
       } catch (error) {
         recordError(ctx, log, 'launch', error, { pool: pool.id });
       }
     }),
   );
+}
+
+/**
+ * The plan's launch count less the runners admitted since the plan's snapshot by other reconcilers (concurrent
+ * scale-ups, the sweep): the pool's alive count is read again, consistently, right before admission, and whatever
+ * it grew by beyond the snapshot's count already covers demand. Listings lag admissions; the count does not. This
+ * keeps concurrent reconcilers from launching twice for the same queued jobs; admission itself keeps `maxRunners`.
+ */
+async function unclaimedDemand(ctx: EngineContext, pool: Pool, count: number, basis: number, signal: AbortSignal): Promise<number> {
+  const aliveNow = await ctx.ledger.alive(pool.id, signal);
+  const elsewhere = Math.max(0, aliveNow - basis);
+  if (elsewhere > 0) {
+    ctx.logger.info('launch reduced: runners were admitted since the snapshot', { pool: pool.id, planned: count, admittedElsewhere: elsewhere });
+  }
+  return count - elsewhere;
 }
 
 async function launchPool(ctx: EngineContext, pool: Pool, count: number, signal: AbortSignal, log: ReconcileLog): Promise<void> {
@@ -161,9 +177,16 @@ async function launchPool(ctx: EngineContext, pool: Pool, count: number, signal:
  * the runners have a machine; those count as launched, the others failed with the error's code. When that
  * question fails too, the outcome stays unknown (`unknown`).
  */
+/**
+ * Errors that prove the provider refused the request before acting on it. Any other error (a timeout, a dropped
+ * connection, an internal error) may hide machines that started.
+ */
+const REFUSALS: ReadonlySet<string> = new Set(['capacity', 'quota', 'throttled', 'invalid-config']);
+
 async function launchOutcomeAfterError(ctx: EngineContext, pool: Pool, names: readonly string[], error: unknown, signal: AbortSignal): Promise<LaunchOutcome> {
   const code = launchCode(error);
   const retryable = isRetryable(error);
+  const refused = REFUSALS.has(errorCode(error));
   let found: readonly Instance[];
   try {
     found = (await ctx.provider.list({ poolIds: [pool.id], names }, cleanupSignal(ctx, signal))).filter((i) => i.state !== 'terminated');
@@ -172,10 +195,15 @@ async function launchOutcomeAfterError(ctx: EngineContext, pool: Pool, names: re
     return { launched: [], failed: [], unknown: names };
   }
   const started = new Map(found.map((i) => [i.name, i.providerId]));
-  return {
-    launched: [...started].map(([name, providerId]) => ({ name, providerId })),
-    failed: names.filter((n) => !started.has(n)).map((name) => ({ name, code, retryable, message: describe(error) })),
-  };
+  const missing = names.filter((n) => !started.has(n));
+  const launched = [...started].map(([name, providerId]) => ({ name, providerId }));
+  // A listing shows machines that exist; its silence proves nothing (listings lag launches). Unless the provider
+  // refused the request outright, a runner not listed may still have a machine: its outcome stays unknown.
+  if (!refused && missing.length > 0) {
+    ctx.logger.warn('launch outcome unknown: the listing does not show these machines yet', { pool: pool.id, runners: missing, ...errorFields(error) });
+    return { launched, failed: [], unknown: missing };
+  }
+  return { launched, failed: missing.map((name) => ({ name, code, retryable, message: describe(error) })) };
 }
 
 /**

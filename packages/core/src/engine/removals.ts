@@ -43,17 +43,21 @@ export async function executeRemovals(ctx: EngineContext, run: ReconcileRun): Pr
   // Deregistrations without a termination of an alive runner: orphans and runners without a machine.
   const lone = plan.deregistrations.filter((d) => !terminatedNames.has(d.runnerName));
   const loneResults = await forEachLimited(lone, ctx.options.concurrency, signal, (d) => ctx.github.deleteRunner(d.scope, d.githubId, signal));
+  // A registration GitHub keeps because its runner is busy: that runner runs a job, so its machine stays too.
+  const busyNames = new Set<string>();
   lone.forEach((d, i) => {
     const r = loneResults[i];
-    if (r?.status === 'fulfilled' && r.value !== 'busy') {
+    if (r?.status === 'fulfilled' && r.value === 'busy') busyNames.add(d.runnerName);
+    else if (r?.status === 'fulfilled') {
       log.deletedRegistrations.push(d.githubId);
       if (d.reason === 'orphan-registration') reaped(ctx, 'registration', d.runnerName);
     } else if (r?.status === 'rejected') recordError(ctx, log, 'deregister', r.reason, { runner: d.runnerName });
   });
 
-  if (bare.length > 0 && !signal.aborted) {
-    const result = await terminate(ctx, bare.map((b) => b.providerId), signal, log);
-    for (const b of bare) {
+  const doomed = bare.length > 0 && !signal.aborted ? await stillDoomed(ctx, bare, busyNames, signal) : [];
+  if (doomed.length > 0 && !signal.aborted) {
+    const result = await terminate(ctx, doomed.map((b) => b.providerId), signal, log);
+    for (const b of doomed) {
       if (!result.has(b.providerId)) continue;
       log.terminatedInstances.push(b.providerId);
       if (b.reason === 'orphan-instance') reaped(ctx, 'instance', b.runnerName, b.providerId);
@@ -99,6 +103,36 @@ export async function executeRemovals(ctx: EngineContext, run: ReconcileRun): Pr
     else if (s.status === 'rejected') recordError(ctx, log, 'drain', s.reason);
   }
   if (!signal.aborted) await takeDown(ctx, takedowns, signal, log, undefined, machines);
+}
+
+/**
+ * The machines of `bare` that may still go, judged on fresh state right before terminating: never one whose
+ * runner GitHub just called busy, nor one whose runner the ledger (read by name, consistently) now shows alive and
+ * owning it (the snapshot's listing may have missed the runner, or it became busy since).
+ */
+async function stillDoomed<T extends { readonly providerId: string; readonly runnerName?: string }>(
+  ctx: EngineContext,
+  bare: readonly T[],
+  busyNames: ReadonlySet<string>,
+  signal: AbortSignal,
+): Promise<T[]> {
+  const fresh = await forEachLimited(bare, ctx.options.concurrency, signal, (b) =>
+    b.runnerName ? ctx.ledger.getRunner(b.runnerName, signal) : Promise.resolve(undefined),
+  );
+  return bare.filter((b, i) => {
+    const f = fresh[i];
+    if (b.runnerName && busyNames.has(b.runnerName)) {
+      ctx.logger.warn('instance kept: GitHub refused to delete its runner, which is busy', { runner: b.runnerName, providerId: b.providerId });
+      return false;
+    }
+    if (f?.status !== 'fulfilled') return false; // unknown now: a later sweep decides
+    const runner = f.value;
+    if (runner && ALIVE.has(runner.state) && (runner.providerId === undefined || runner.providerId === b.providerId)) {
+      ctx.logger.warn('instance kept: its runner is alive in the ledger', { runner: runner.name, state: runner.state, providerId: b.providerId });
+      return false;
+    }
+    return true;
+  });
 }
 
 export function reaped(ctx: EngineContext, kind: 'instance' | 'registration', runnerName?: string, providerId?: string): void {

@@ -8,8 +8,11 @@ import type { EngineContext } from './context.js';
 import { ALIVE, OPEN_JOB_STATUSES } from './context.js';
 import { forEachLimited } from './limiter.js';
 
-/** Most ended runners looked up per full sweep for machines that outlived them. */
-const ENDED_LOOKUP_LIMIT = 200;
+/**
+ * Most runners looked up by name per full sweep: names of machines and registrations that the ledger's listing
+ * does not show alive (ended runners whose machine outlived them, or alive runners the listing missed).
+ */
+const NAME_LOOKUP_LIMIT = 200;
 
 export async function listRegistrations(ctx: EngineContext, signal: AbortSignal): Promise<RegistrationList[]> {
   const scopes = new Map<string, RunnerScope>();
@@ -26,28 +29,36 @@ export async function readLedger(
   ctx: EngineContext,
   pools: readonly Pool[],
   poolIds: ReadonlySet<string>,
-  instances: readonly Instance[] | undefined,
+  world: { readonly instances?: readonly Instance[]; readonly registrations?: readonly RegistrationList[] },
   signal: AbortSignal,
 ): Promise<{ jobs: Job[]; runners: Runner[] }> {
+  const { instances, registrations } = world;
   if (pools.length === ctx.pools.length) {
     const [jobs, alive] = await Promise.all([
       ctx.ledger.listJobs({ statuses: OPEN_JOB_STATUSES }, signal),
       ctx.ledger.listRunners({ states: ALIVE_RUNNER_STATES }, signal),
     ]);
-    // A full sweep shows the policy the ended runners that still have a machine (reaped at once), looked up
-    // by name: listing every ended runner would cost a scan of all recent history.
-    const ended: Runner[] = [];
+    // A full sweep looks up by name every machine and registration of ghr's that no listed alive runner owns: the
+    // ended runners whose machine outlived them (reaped at once), and alive runners the listing missed (a listing
+    // of an eventually consistent index lags writes, and per-state queries are not one snapshot: a runner moving
+    // from idle to busy between them is in neither). Point reads are consistent; listing every ended runner
+    // would cost a scan of all recent history.
+    const found: Runner[] = [];
     if (instances) {
       const aliveNames = new Set(alive.map((r) => r.name));
       const prefix = ctx.options.namePrefix;
-      const unowned = [...new Set(instances.filter((i) => i.state !== 'terminated' && i.name.startsWith(prefix) && !aliveNames.has(i.name)).map((i) => i.name))];
-      const found = await forEachLimited(unowned.slice(0, ENDED_LOOKUP_LIMIT), ctx.options.concurrency * 2, signal, (name) =>
+      const names = new Set<string>();
+      for (const i of instances) if (i.state !== 'terminated' && i.name.startsWith(prefix) && !aliveNames.has(i.name)) names.add(i.name);
+      for (const list of registrations ?? []) for (const r of list.runners) if (r.name.startsWith(prefix) && !aliveNames.has(r.name)) names.add(r.name);
+      const looked = await forEachLimited([...names].slice(0, NAME_LOOKUP_LIMIT), ctx.options.concurrency * 2, signal, (name) =>
         ctx.ledger.getRunner(name, signal),
       );
-      for (const f of found) if (f.status === 'fulfilled' && f.value && !ALIVE.has(f.value.state)) ended.push(f.value);
+      for (const f of looked) if (f.status === 'fulfilled' && f.value) found.push(f.value);
+      const missed = found.filter((r) => ALIVE.has(r.state)).length;
+      if (missed > 0) ctx.logger.info('alive runners the ledger listing did not show, found by name', { runners: missed });
     }
     // All configured pools: runners of removed pools are included (the policy lets them go).
-    return { jobs: jobs.filter((j) => j.poolId !== null && poolIds.has(j.poolId)), runners: [...alive, ...ended] };
+    return { jobs: jobs.filter((j) => j.poolId !== null && poolIds.has(j.poolId)), runners: [...alive, ...found] };
   }
   const perPool = await Promise.all(
     pools.map(async (pool) => {
