@@ -217,8 +217,11 @@ export class Observer {
     let idle = 0;
     let booting = 0;
     let launched = 0;
+    let withoutJob = 0;
     for (const instance of end.instances) {
       launched++;
+      const ran = this.#runners.get(instance.name);
+      if (instance.name === '' || !ran || (ran.busyMs === 0 && ran.busySince === undefined)) withoutJob++;
       const ended = instance.terminatedAt ?? now;
       const online = instance.bootedAt;
       if (online === undefined || online > ended) {
@@ -248,7 +251,12 @@ export class Observer {
       },
       runnerSeconds: { busy: Math.round(busy / 1000), idle: Math.round(idle / 1000), booting: Math.round(booting / 1000) },
       runnersLaunched: launched,
-      githubApiCalls: { total: end.githubApiCalls, perJob: round3(total === 0 ? 0 : end.githubApiCalls / total) },
+      runnersWithoutJob: withoutJob,
+      githubApiCalls: {
+        total: end.githubApiCalls,
+        perJob: round3(total === 0 ? 0 : end.githubApiCalls / total),
+        perHour: Math.round(end.githubApiCalls / Math.max(1 / 60, (now - this.#start) / 3_600_000)),
+      },
       cloudApiCalls: { total: end.cloudApiCalls, perJob: round3(total === 0 ? 0 : end.cloudApiCalls / total) },
       violations: {
         maxRunnersExceeded: this.maxRunnersExceeded,

@@ -21,7 +21,10 @@ export interface SimulationResult {
   /** Machine time by what the runner was doing, seconds. */
   readonly runnerSeconds: { readonly busy: number; readonly idle: number; readonly booting: number };
   readonly runnersLaunched: number;
-  readonly githubApiCalls: { readonly total: number; readonly perJob: number };
+  /** Runners launched that never ran a job (launched twice for one demand, stolen, cancelled, or warm). */
+  readonly runnersWithoutJob: number;
+  /** GitHub calls: in all, per trace job, and per simulated hour. */
+  readonly githubApiCalls: { readonly total: number; readonly perJob: number; readonly perHour: number };
   readonly cloudApiCalls: { readonly total: number; readonly perJob: number };
   /** Measured by an observer of the GitHub and cloud models, not reported by the policy. */
   readonly violations: {
