@@ -60,7 +60,7 @@ export { sealBootstrap } from './bootstrap.js';
 export type { GhrConfig, GitHubAppAuth, GitHubAuth, GitHubConfig, GitHubTokenAuth, SecretRef } from './config/types.js';
 export { formatDuration, parseDuration } from './config/duration.js';
 export type { DurationResult } from './config/duration.js';
-export { githubApiUrl, runnerRegistrationUrl } from './config/github-url.js';
+export { githubApiUrl, insecureGitHubUrl, runnerRegistrationUrl } from './config/github-url.js';
 export { runnerScopeOf, scopeKey } from './scope.js';
 export { RESOLVED_CONFIG_FORMAT, decodeResolvedConfig, encodeResolvedConfig } from './config/resolved.js';
 

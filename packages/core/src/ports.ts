@@ -172,8 +172,9 @@ export interface GitHubApi {
   getJob(repository: RepositoryRef, jobId: number, signal: AbortSignal): Promise<GitHubJob | undefined>;
   rerunJob(repository: RepositoryRef, jobId: number, signal: AbortSignal): Promise<void>;
   /**
-   * Deliveries of the App's webhook since `since` that did not get a 2xx (newest first): one per delivery `guid`
-   * (its newest attempt), leaving out guids of which any attempt since `since` got a 2xx, so each is redelivered once.
+   * Deliveries of the App's webhook since `since` that failed (newest first): one per delivery `guid` (its newest
+   * attempt), leaving out guids of which any attempt since `since` was delivered, so each is redelivered once.
+   * As GitHub's `status` filter counts them: 200–399 is delivered; 400–599, timeouts and failed connections failed.
    */
   listFailedDeliveries(since: number, signal: AbortSignal): Promise<readonly WebhookDelivery[]>;
   redeliver(deliveryId: number, signal: AbortSignal): Promise<void>;

@@ -27,6 +27,7 @@ export interface ResolvedOptions {
   readonly redeliveryLookback: number;
   readonly redeliveryBudget: number;
   readonly redeliveryInterval: number;
+  readonly listingInterval: number;
   readonly githubUrl: string;
   readonly cleanupTimeout: number;
   readonly random: () => number;

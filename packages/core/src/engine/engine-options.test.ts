@@ -124,3 +124,21 @@ describe('engine: the plan is the whole policy', () => {
     expect(ENGINE_DEFAULTS).toMatchObject({ concurrency: 8, launchAttempts: 3, redeliveryInterval: 300_000, redeliveryBudget: 20 });
   });
 });
+
+describe('engine: listing interval', () => {
+  it('lists the world in one full sweep per listing interval across engines, and reconciles from the ledger in the others', async () => {
+    // Arrange: two engines sharing one ledger (two reconcile functions), sweeping every minute.
+    const s = setup({ options: { listingInterval: 5 * 60_000 } });
+    const other = createEngine({ ledger: s.ledger, github: s.github, provider: s.provider, clock: s.clock, pools: s.pools, options: { listingInterval: 5 * 60_000 } });
+    // Act
+    const sweeps = [];
+    for (let minute = 0; minute < 10; minute += 1) {
+      sweeps.push(await (minute % 2 === 0 ? s.engine : other).reconcile({ sweep: true }, AbortSignal.timeout(10_000)));
+      await s.clock.advance(60_000);
+    }
+    // Assert: two listings in ten minutes (GitHub's runner list and the provider's), the other sweeps plan anyway.
+    expect(s.github.calls.get('listRunners')).toBe(2);
+    expect(s.provider.calls.list).toBe(2);
+    expect(sweeps.every((r) => r.plan.pools.length === s.pools.length)).toBe(true);
+  });
+});

@@ -47,7 +47,8 @@ export function setup(opts: Setup = {}) {
     pools,
     logger: { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') },
     metrics: { record: (name, value, unit, dimensions) => void metrics.push({ name, value, unit, dimensions }), flush: async () => undefined },
-    options: { random: seeded(), launchBackoff: 1_000, ...opts.options },
+    // Most tests step through sweeps faster than the listing interval: every sweep lists unless a test says otherwise.
+    options: { random: seeded(), launchBackoff: 1_000, listingInterval: 0, ...opts.options },
   });
   const metricSum = (name: string, dims: Record<string, string> = {}) =>
     metrics

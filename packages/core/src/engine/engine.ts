@@ -109,8 +109,10 @@ class LifecycleEngine implements Engine {
     const ctx = this.#ctx;
     ctx.stats.reconciles += 1;
     const log = emptyLog();
-    const sweep = request.sweep;
-    const pools = sweep || !request.pools ? ctx.pools : request.pools.flatMap((id) => ctx.poolById.get(id) ?? []);
+    // A scheduled sweep lists the world once per listing interval across all engines (the ledger's claim is the
+    // token); the others reconcile every pool from the ledger.
+    const sweep = request.sweep && (await this.#listingDue(signal));
+    const pools = request.sweep || !request.pools ? ctx.pools : request.pools.flatMap((id) => ctx.poolById.get(id) ?? []);
     const poolIds = new Set(pools.map((p) => p.id));
 
     // Full sweep: list the world first (see Snapshot), once each.
@@ -183,6 +185,13 @@ class LifecycleEngine implements Engine {
       errors: log.errors.length,
     });
     return result;
+  }
+
+  async #listingDue(signal: AbortSignal): Promise<boolean> {
+    const interval = this.#ctx.options.listingInterval;
+    if (interval <= 0) return true;
+    const now = this.#ctx.clock.now();
+    return (await this.#ctx.ledger.claim(`sweep-listing:${Math.floor(now / interval)}`, now, signal)) === 'claimed';
   }
 
   #planMetrics(plan: Plan): void {

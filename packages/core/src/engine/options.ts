@@ -10,8 +10,8 @@ export type EngineDefaults = Readonly<Required<Omit<EngineOptions, 'plan' | 'pla
 /**
  * The defaults of {@link EngineOptions}: 8 external calls in flight, 3 launch attempts from a 2 s backoff,
  * 8 attempts of a conflicting ledger write, interrupted jobs not re-run, failed deliveries looked for once per
- * 5 min over the last hour (at most 20 re-requested per sweep), `https://github.com`, 5 s for clean-up writes
- * after the deadline. The policy's own defaults are {@link PLAN_DEFAULTS}.
+ * 5 min over the last hour (at least 20 re-requested per interval, more when the backlog is larger), full-sweep
+ * listings at most once per 5 min, `https://github.com`, 5 s for clean-up writes after the deadline. The policy's own defaults are {@link PLAN_DEFAULTS}.
  *
  * @example
  * ```ts
@@ -29,6 +29,7 @@ export const ENGINE_DEFAULTS: EngineDefaults = {
   redeliveryLookback: 3_600_000,
   redeliveryBudget: 20,
   redeliveryInterval: 300_000,
+  listingInterval: 300_000,
   githubUrl: 'https://github.com',
   cleanupTimeout: 5_000,
 };
@@ -78,6 +79,7 @@ export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
     conflictAttempts: Math.max(1, options.conflictAttempts ?? ENGINE_DEFAULTS.conflictAttempts),
     rerunInterruptedJobs: options.rerunInterruptedJobs ?? ENGINE_DEFAULTS.rerunInterruptedJobs,
     redeliveryLookback: options.redeliveryLookback ?? ENGINE_DEFAULTS.redeliveryLookback,
+    listingInterval: Math.max(0, options.listingInterval ?? ENGINE_DEFAULTS.listingInterval),
     redeliveryBudget: options.redeliveryBudget ?? ENGINE_DEFAULTS.redeliveryBudget,
     redeliveryInterval: Math.max(1, options.redeliveryInterval ?? ENGINE_DEFAULTS.redeliveryInterval),
     githubUrl: (options.githubUrl ?? ENGINE_DEFAULTS.githubUrl).replace(/\/+$/, ''),

@@ -31,6 +31,14 @@ export interface EngineOptions {
    * ledger (a full sweep may run every minute; the listing costs GitHub requests). Default 5 min.
    */
   readonly redeliveryInterval?: number;
+  /**
+   * A full sweep lists GitHub's registrations and the provider's machines at most once per this interval (ms),
+   * across all engines sharing the ledger; the sweeps in between reconcile every pool from the ledger alone. The
+   * listings are what a sweep costs GitHub (one request per runner scope and 100 runners): sweeping every minute
+   * and listing every few minutes keeps launches and drains prompt and the API budget small. 0 lists in every
+   * sweep. Default 5 min.
+   */
+  readonly listingInterval?: number;
   /** Web URL of GitHub for `config.sh --url` of non-ephemeral runners. Default `https://github.com`. */
   readonly githubUrl?: string;
   /**

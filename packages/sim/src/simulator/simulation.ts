@@ -250,7 +250,9 @@ class Simulation {
 
   /** Two full passes of the policy (reconciles or scale-downs) and a little slack: what an orphan is allowed. */
   get #twoPasses(): number {
-    return 2 * (this.#isGhr ? this.#s.reconcileInterval : this.#s.scaleDownInterval) + 5_000;
+    // ghr's full passes are the sweeps that list the world: once per listing interval.
+    const listing = this.#s.engine?.listingInterval ?? ENGINE_DEFAULTS.listingInterval;
+    return 2 * (this.#isGhr ? Math.max(this.#s.reconcileInterval, listing) : this.#s.scaleDownInterval) + 5_000;
   }
 
   /**
