@@ -108,7 +108,11 @@ export function readLambdaConfig(env: RawEnvironment): LambdaConfig {
     environment,
     metricsNamespace: optional('GHR_METRICS_NAMESPACE') ?? 'ghr',
     region,
-    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+    credentials: {
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken ? { sessionToken } : {}),
+    },
     ...(awsEndpoint ? { awsEndpoint } : {}),
     functionName: optional('AWS_LAMBDA_FUNCTION_NAME') ?? 'ghr',
     logLevel: level as LambdaEnvironment['logLevel'],

@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<void>> = {
   'aws-ledger': async () => (await import('./aws-ledger.bench.js')).run(),
   'aws-launch': async () => (await import('./aws-launch.bench.js')).run(),
   lambdas: async () => (await import('./lambdas.bench.js')).run(),
+  'lambda-webhook': async () => (await import('./lambda-webhook.bench.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

@@ -8,7 +8,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { requireSetting } from '../config.js';
 import type { LambdaConfig } from '../config.js';
 import { githubAuth, sdkClientConfig } from '../control-plane/deps.js';
-import { deadlineSignal } from '../runtime/deadline.js';
+import { invocationDeadline } from '../runtime/deadline.js';
 import { loadDeployedConfig, parameterReader } from '../runtime/deployed-config.js';
 import { createFunctionLogger } from '../runtime/logging.js';
 import type { FunctionLogger } from '../runtime/logging.js';
@@ -35,23 +35,42 @@ export type BinariesSyncerFunction = (event: ScheduledEvent | Record<string, unk
  */
 export function createBinariesSyncerFunction(options: BinariesSyncerOptions): BinariesSyncerFunction {
   const { config } = options;
-  const log = options.logger ?? createFunctionLogger({ serviceName: config.functionName, level: config.logLevel, environment: config.environment });
+  const log =
+    options.logger ??
+    createFunctionLogger({
+      serviceName: config.functionName,
+      level: config.logLevel,
+      environment: config.environment,
+    });
   const bucket = requireSetting(config, 'binariesBucket');
   const deps = once(async () => {
     const parameters = parameterReader(config);
     const signal = AbortSignal.timeout(10_000);
     const ghr = await loadDeployedConfig(config, parameters, signal);
-    const github = new GitHubClient({ auth: await githubAuth(ghr, parameters, signal), githubUrl: ghr.github.url, apiUrl: ghr.github.apiUrl, logger: log });
-    const s3 = new S3Client({ ...sdkClientConfig(config), forcePathStyle: config.awsEndpoint !== undefined });
+    const github = new GitHubClient({
+      auth: await githubAuth(ghr, parameters, signal),
+      githubUrl: ghr.github.url,
+      apiUrl: ghr.github.apiUrl,
+      logger: log,
+    });
+    const s3 = new S3Client({
+      ...sdkClientConfig(config),
+      forcePathStyle: config.awsEndpoint !== undefined,
+    });
     return { github, s3 };
   });
   return async (_event, context) => {
     log.startInvocation(context);
-    const signal = deadlineSignal(context);
-    const { github, s3 } = await deps();
-    const release = await github.latestRunnerRelease(signal);
-    const results = await syncRunnerBinaries(release, { bucket, s3, logger: log, ...(options.fetch ? { fetch: options.fetch } : {}) }, signal);
-    for (const r of results) log.info('runner binary', { os: r.os, arch: r.arch, version: r.version, status: r.status, bytes: r.bytes });
-    return results;
+    const deadline = invocationDeadline(context);
+    try {
+      const { github, s3 } = await deps();
+      const release = await github.latestRunnerRelease(deadline.signal);
+      const fetchOption = options.fetch ? { fetch: options.fetch } : {};
+      const results = await syncRunnerBinaries(release, { bucket, s3, logger: log, ...fetchOption }, deadline.signal);
+      for (const r of results) log.info('runner binary', { os: r.os, arch: r.arch, version: r.version, status: r.status, bytes: r.bytes });
+      return results;
+    } finally {
+      deadline.clear();
+    }
   };
 }

@@ -9,7 +9,7 @@ import { Ec2RunnerProvider } from '@ghr/aws/ec2';
 import type { FetchSsmParameters } from '@ghr/aws/fetch';
 import { SsmRunnerSecrets } from '@ghr/aws/ssm';
 import { createEngine } from '@ghr/core';
-import type { Engine, GhrConfig, Logger, Metrics } from '@ghr/core';
+import type { Engine, EngineOptions, GhrConfig, Logger, Metrics } from '@ghr/core';
 import { GitHubClient } from '@ghr/github';
 import type { GitHubAuth } from '@ghr/github';
 import { requireSetting } from '../config.js';
@@ -31,6 +31,8 @@ export interface ControlPlaneOptions {
   readonly metrics: Metrics;
   /** Default: the SDK-free SSM reader of the function's region. */
   readonly parameters?: FetchSsmParameters;
+  /** Engine tuning beyond the defaults (tests shorten the redelivery interval and backoffs). */
+  readonly engineOptions?: EngineOptions;
 }
 
 /** SDK client settings shared by every client of a function. */
@@ -52,8 +54,16 @@ export function sdkClientConfig(config: LambdaConfig) {
  */
 export async function githubAuth(ghr: GhrConfig, parameters: FetchSsmParameters, signal: AbortSignal): Promise<GitHubAuth> {
   const auth = ghr.github.auth;
-  if (auth.kind === 'token') return { kind: 'token', token: await readSecret(parameters, auth.token, 'github.auth.token', signal) };
-  return { kind: 'app', appId: auth.appId, privateKey: await readSecret(parameters, auth.privateKey, 'github.auth.privateKey', signal) };
+  if (auth.kind === 'token')
+    return {
+      kind: 'token',
+      token: await readSecret(parameters, auth.token, 'github.auth.token', signal),
+    };
+  return {
+    kind: 'app',
+    appId: auth.appId,
+    privateKey: await readSecret(parameters, auth.privateKey, 'github.auth.privateKey', signal),
+  };
 }
 
 /**
@@ -88,7 +98,11 @@ export async function wireControlPlane(config: LambdaConfig, options: ControlPla
     secrets: handoff,
     logger: options.logger,
   });
-  const ledger = new DynamoDbLedger({ tableName: requireSetting(config, 'tableName'), client: new DynamoDBClient(sdk), metrics: options.metrics });
+  const ledger = new DynamoDbLedger({
+    tableName: requireSetting(config, 'tableName'),
+    client: new DynamoDBClient(sdk),
+    metrics: options.metrics,
+  });
   const engine = createEngine({
     ledger,
     github,
@@ -96,7 +110,11 @@ export async function wireControlPlane(config: LambdaConfig, options: ControlPla
     pools: ghr.pools,
     logger: options.logger,
     metrics: options.metrics,
-    options: { rerunInterruptedJobs: config.rerunInterruptedJobs, githubUrl: ghr.github.url },
+    options: {
+      rerunInterruptedJobs: config.rerunInterruptedJobs,
+      githubUrl: ghr.github.url,
+      ...options.engineOptions,
+    },
   });
   return { config: ghr, engine, github, handoff };
 }

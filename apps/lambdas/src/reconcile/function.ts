@@ -4,7 +4,7 @@ import { sweep } from '@ghr/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { functionKit } from '../control-plane/function-kit.js';
 import type { ControlPlaneFunctionOptions } from '../control-plane/function-kit.js';
-import { deadlineSignal } from '../runtime/deadline.js';
+import { invocationDeadline } from '../runtime/deadline.js';
 
 /** What the reconcile function returns (also logged): counts only, no secrets. */
 export interface ReconcileSummary {
@@ -34,7 +34,8 @@ export function createReconcileFunction(options: ControlPlaneFunctionOptions): R
   const { log, metrics, deps } = functionKit(options);
   return async (_event, context) => {
     log.startInvocation(context);
-    const signal = deadlineSignal(context);
+    const deadline = invocationDeadline(context);
+    const { signal } = deadline;
     try {
       const { engine, handoff } = await deps();
       let expiredHandoffs = 0;
@@ -55,10 +56,14 @@ export function createReconcileFunction(options: ControlPlaneFunctionOptions): R
         aborted: r.aborted,
         errors: r.errors.length,
       };
-      if (result.housekeepingError !== undefined) log.warn('hand-off expiry sweep failed', { error: result.housekeepingError });
+      if (result.housekeepingError !== undefined)
+        log.warn('hand-off expiry sweep failed', {
+          error: result.housekeepingError,
+        });
       log.info('sweep done', { ...summary });
       return summary;
     } finally {
+      deadline.clear();
       await metrics.flush();
     }
   };

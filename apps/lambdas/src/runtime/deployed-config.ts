@@ -41,7 +41,10 @@ export async function loadDeployedConfig(config: LambdaConfig, parameters: Fetch
   const refs: [string, SecretRef | undefined][] = [
     ['github.webhookSecret', ghr.github.webhookSecret],
     ['github.previousWebhookSecret', ghr.github.previousWebhookSecret],
-    [ghr.github.auth.kind === 'app' ? 'github.auth.privateKey' : 'github.auth.token', ghr.github.auth.kind === 'app' ? ghr.github.auth.privateKey : ghr.github.auth.token],
+    [
+      ghr.github.auth.kind === 'app' ? 'github.auth.privateKey' : 'github.auth.token',
+      ghr.github.auth.kind === 'app' ? ghr.github.auth.privateKey : ghr.github.auth.token,
+    ],
   ];
   for (const [path, ref] of refs) if (ref !== undefined) ssmName(ref, path);
   return ghr;
@@ -75,7 +78,9 @@ export async function readSecret(parameters: FetchSsmParameters, ref: SecretRef,
   const name = ssmName(ref, path);
   const value = (await parameters.getMany([name], signal)).get(name);
   if (value === undefined) {
-    throw new LambdaConfigError(`${path} names SSM parameter ${name}, which does not exist or is empty: create it as a SecureString in this account and region.`);
+    throw new LambdaConfigError(
+      `${path} names SSM parameter ${name}, which does not exist or is empty: create it as a SecureString in this account and region.`,
+    );
   }
   return value;
 }

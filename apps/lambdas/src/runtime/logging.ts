@@ -1,5 +1,5 @@
 // Structured JSON logs through Powertools Logger, behind core's Logger port. Every line carries the Lambda
-// request id (from `addContext`), and `jobId` and `runnerName` (null when the line is about neither), so that one
+// request id (from `addContext`), and `jobId` and `runnerName` (`-` when the line is about neither), so that one
 // query finds every line of a job or a runner across functions.
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { logKeys } from './log-keys.js';

@@ -12,7 +12,7 @@ import { scaleUp } from '@ghr/core';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { functionKit } from '../control-plane/function-kit.js';
 import type { ControlPlaneFunctionOptions } from '../control-plane/function-kit.js';
-import { deadlineSignal } from '../runtime/deadline.js';
+import { invocationDeadline } from '../runtime/deadline.js';
 
 /** A Lambda handler of SQS batches. */
 export type ScaleUpFunction = (event: SQSEvent, context: Context) => Promise<SqsBatchResponse>;
@@ -29,7 +29,8 @@ export function createScaleUpFunction(options: ControlPlaneFunctionOptions): Sca
   const { log, metrics, deps } = functionKit(options);
   return async (event, context) => {
     log.startInvocation(context);
-    const signal = deadlineSignal(context);
+    const deadline = invocationDeadline(context);
+    const { signal } = deadline;
     const { messages, bad } = parseSqsRecords(event?.Records ?? []);
     for (const b of bad) log.warn('queue message cannot be decoded: left for the dead-letter queue', { messageId: b.messageId, reason: b.reason });
     try {
@@ -46,15 +47,21 @@ export function createScaleUpFunction(options: ControlPlaneFunctionOptions): Sca
           receiveCount: m.receiveCount,
         });
       }
-      if (result.reconcileError !== undefined) log.error('reconcile after ingest failed: queued events retried', { error: result.reconcileError });
+      if (result.reconcileError !== undefined)
+        log.error('reconcile after ingest failed: queued events retried', {
+          error: result.reconcileError,
+        });
       metrics.record('ScaleUpMessages', messages.length, 'Count');
       if (result.retry.length + bad.length > 0) metrics.record('ScaleUpRetries', result.retry.length + bad.length, 'Count');
       return toBatchItemFailures([...bad.map((b) => b.messageId), ...result.retry]);
     } catch (error) {
       // Wiring failed or the engine threw: keep every message (redelivered after the visibility timeout).
-      log.error('scale-up failed: the whole batch is retried', { error: error instanceof Error ? error.message : String(error) });
+      log.error('scale-up failed: the whole batch is retried', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       return toBatchItemFailures([...bad.map((b) => b.messageId), ...messages.map((m) => m.id)]);
     } finally {
+      deadline.clear();
       await metrics.flush();
     }
   };

@@ -6,10 +6,17 @@ import type { InterruptResult } from '@ghr/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { functionKit } from '../control-plane/function-kit.js';
 import type { ControlPlaneFunctionOptions } from '../control-plane/function-kit.js';
-import { deadlineSignal } from '../runtime/deadline.js';
+import { invocationDeadline } from '../runtime/deadline.js';
 
 /** The EC2 events the watcher takes. */
-export type Ec2LifecycleEvent = EventBridgeEvent<string, { readonly 'instance-id'?: string; readonly state?: string; readonly 'instance-action'?: string }>;
+export type Ec2LifecycleEvent = EventBridgeEvent<
+  string,
+  {
+    readonly 'instance-id'?: string;
+    readonly state?: string;
+    readonly 'instance-action'?: string;
+  }
+>;
 
 /** A Lambda handler of EC2 lifecycle events. */
 export type TerminationWatcherFunction = (event: Ec2LifecycleEvent, context: Context) => Promise<InterruptResult>;
@@ -51,17 +58,31 @@ export function createTerminationWatcherFunction(options: ControlPlaneFunctionOp
     log.startInvocation(context);
     const instanceId = instanceOf(event);
     if (instanceId === undefined) {
-      log.debug('EC2 event ignored', { detailType: event?.['detail-type'], state: event?.detail?.state });
+      log.debug('EC2 event ignored', {
+        detailType: event?.['detail-type'],
+        state: event?.detail?.state,
+      });
       return NOTHING;
     }
+    const deadline = invocationDeadline(context);
     try {
       const { engine } = await deps();
-      const result = await interruption(engine, [instanceId], deadlineSignal(context));
-      for (const runner of result.runners) log.info('runner marked interrupted', { runner, providerId: instanceId, kind: event['detail-type'] });
-      if (result.runners.length === 0) log.info('no live runner on this instance', { providerId: instanceId, kind: event['detail-type'] });
+      const result = await interruption(engine, [instanceId], deadline.signal);
+      for (const runner of result.runners)
+        log.info('runner marked interrupted', {
+          runner,
+          providerId: instanceId,
+          kind: event['detail-type'],
+        });
+      if (result.runners.length === 0)
+        log.info('no live runner on this instance', {
+          providerId: instanceId,
+          kind: event['detail-type'],
+        });
       for (const job of result.rerunJobs) log.info('interrupted job re-run', { job, providerId: instanceId });
       return result;
     } finally {
+      deadline.clear();
       await metrics.flush();
     }
   };

@@ -5,4 +5,6 @@ import { createTerminationWatcherFunction } from './function.js';
 export { createTerminationWatcherFunction } from './function.js';
 
 /** The termination-watcher function, wired from this execution environment's variables. */
-export const handler = createTerminationWatcherFunction({ config: lambdaConfig() });
+export const handler = createTerminationWatcherFunction({
+  config: lambdaConfig(),
+});

@@ -11,7 +11,7 @@ import { verifyAndParse } from '@ghr/github/webhooks';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { requireSetting } from '../config.js';
 import type { LambdaConfig } from '../config.js';
-import { deadlineSignal } from '../runtime/deadline.js';
+import { invocationDeadline } from '../runtime/deadline.js';
 import { loadDeployedConfig, parameterReader, ssmName } from '../runtime/deployed-config.js';
 import { createJsonLogger } from '../runtime/json-logger.js';
 import type { FunctionLogger } from '../runtime/logging.js';
@@ -54,7 +54,13 @@ interface Wired {
  */
 export function createWebhookFunction(options: WebhookFunctionOptions): WebhookFunction {
   const { config } = options;
-  const log = options.logger ?? createJsonLogger({ serviceName: config.functionName, level: config.logLevel, environment: config.environment });
+  const log =
+    options.logger ??
+    createJsonLogger({
+      serviceName: config.functionName,
+      level: config.logLevel,
+      environment: config.environment,
+    });
   const metrics = new EmfMetrics({
     namespace: config.metricsNamespace,
     defaultDimensions: { environment: config.environment },
@@ -92,22 +98,33 @@ export function createWebhookFunction(options: WebhookFunctionOptions): WebhookF
 
   return async (event, context) => {
     log.startInvocation(context);
-    const signal = deadlineSignal(context, WEBHOOK_MARGIN_MS);
+    const deadline = invocationDeadline(context, WEBHOOK_MARGIN_MS);
+    const { signal } = deadline;
     try {
       const { handle, refreshSecrets } = await wire();
       await refreshSecrets(signal);
       const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
       const response = await handle({ headers: event.headers ?? {}, body }, signal);
-      return { statusCode: response.status, headers: { 'content-type': 'application/json' }, body: response.body };
+      return {
+        statusCode: response.status,
+        headers: { 'content-type': 'application/json' },
+        body: response.body,
+      };
     } catch (error) {
       // Config or secrets unreadable: GitHub records a failed delivery, which the sweep redelivers once SSM answers.
-      log.error('webhook could not be handled: config or secrets unavailable', { error: error instanceof Error ? error.message : String(error) });
+      log.error('webhook could not be handled: config or secrets unavailable', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       return {
         statusCode: 503,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ outcome: 'unavailable', reason: 'The webhook function could not read its configuration; the delivery will be retried.' }),
+        body: JSON.stringify({
+          outcome: 'unavailable',
+          reason: 'The webhook function could not read its configuration; the delivery will be retried.',
+        }),
       };
     } finally {
+      deadline.clear();
       await metrics.flush();
     }
   };
