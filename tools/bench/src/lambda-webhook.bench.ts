@@ -142,7 +142,7 @@ export async function run(): Promise<void> {
   const theFloor = floorBefore.perSecond >= floorAfter.perSecond ? floorBefore : floorAfter;
 
   let onMoto: Figures | undefined;
-  let motoNote = '';
+  let motoNote: string;
   try {
     const moto = await startMoto({ ...(process.env['PATH'] ? { path: process.env['PATH'] } : {}) });
     try {
