@@ -18,6 +18,7 @@ export {
   SsmRunnerSecrets,
   decodeBootstrap,
   encodeBootstrap,
+  instanceArnPrefixOf,
   runnerSecretName,
   runnerSecretPrefix,
   takeRunnerSecret,

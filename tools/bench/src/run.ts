@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<void>> = {
   'aws-launch': async () => (await import('./aws-launch.bench.js')).run(),
   lambdas: async () => (await import('./lambdas.bench.js')).run(),
   'lambda-webhook': async () => (await import('./lambda-webhook.bench.js')).run(),
+  'local-store': async () => (await import('./local-store.bench.js')).run(),
 };
 
 const wanted = process.argv.slice(2);
