@@ -9,6 +9,7 @@ export {
   SsmRunnerSecrets,
   decodeBootstrap,
   encodeBootstrap,
+  instanceArnPrefixOf,
   runnerSecretName,
   runnerSecretPrefix,
   takeRunnerSecret,
