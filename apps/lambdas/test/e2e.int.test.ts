@@ -104,7 +104,7 @@ describe('the AWS control plane end to end (moto + simulated GitHub over HTTP)',
   it('repairs lost webhooks by redelivery from the sweep', async () => {
     world = await startWorld(moto, { pools: POOLS, githubFaults: { webhooks: [{ fault: 'lose', action: 'queued', times: 3 }] } });
     for (let i = 0; i < 4; i++) await world.control.queueJob({ repo: 'acme/web', labels: ['self-hosted', 'linux', 'x64'], durationMs: 1_000 });
-    await expectServedAndClean(world, 'lost webhooks', 60_000);
+    await expectServedAndClean(world, 'lost webhooks', 90_000);
     expect(world.github.counters().webhooks.redeliveries).toBeGreaterThanOrEqual(3);
   });
 
@@ -128,7 +128,7 @@ describe('the AWS control plane end to end (moto + simulated GitHub over HTTP)',
     world = await startWorld(moto, { pools: POOLS, wrapScaleUp: crashing, visibilityTimeoutSeconds: 12 });
     const jobs = [];
     for (let i = 0; i < 5; i++) jobs.push(await world.control.queueJob({ repo: 'acme/web', labels: ['self-hosted', 'linux', 'arm64'], durationMs: 1_000 }));
-    await expectServedAndClean(world, 'scale-up crash', 60_000);
+    await expectServedAndClean(world, 'scale-up crash', 90_000);
     expect(crashes).toBeLessThan(1);
     expect(world.logs.some((l) => l['message'] === 'scale-up failed: the whole batch is retried')).toBe(true);
   });
@@ -153,7 +153,7 @@ describe('the AWS control plane end to end (moto + simulated GitHub over HTTP)',
     await w.agent.interrupt(running.instanceId);
     await w.ec2Event('EC2 Instance State-change Notification', running.instanceId, 'terminated');
 
-    await expectServedAndClean(w, 'spot interruption', 60_000);
+    await expectServedAndClean(w, 'spot interruption', 90_000);
     const all = await w.control.listJobs();
     const first = all.find((j) => j.id === job.id);
     expect(first?.conclusion).toBe('failure');
