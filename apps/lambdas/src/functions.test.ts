@@ -152,7 +152,7 @@ describe('scale-up function', () => {
       wire: planeWith({
         ingest: async (events) => {
           ingested.push(...events.map((e) => e.job.id));
-          return { events: events.map((e) => ({ deliveryId: e.deliveryId, jobId: e.job.id, outcome: 'applied' as const })), unprocessed: [], touchedPools: [], retired: [] };
+          return { events: events.map((e) => ({ deliveryId: e.deliveryId, jobId: e.job.id, outcome: 'applied' as const })), unprocessed: [], touchedPools: [], retired: [], jobs: [], runners: [] };
         },
       }),
     });
@@ -171,7 +171,7 @@ describe('scale-up function', () => {
       logger: quietLogger(),
       writeMetrics: () => undefined,
       wire: planeWith({
-        ingest: async (events) => ({ events: [], unprocessed: [{ event: events[1]!, error: 'throttled' }], touchedPools: [], retired: [] }),
+        ingest: async (events) => ({ events: [], unprocessed: [{ event: events[1]!, error: 'throttled' }], touchedPools: [], retired: [], jobs: [], runners: [] }),
       }),
     });
     const some = await partial(sqsEvent([JSON.stringify(jobEvent(1)), JSON.stringify(jobEvent(2))]), context);

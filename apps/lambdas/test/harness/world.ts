@@ -112,7 +112,7 @@ function poolsFor(specs: readonly PoolSpec[], fixturePool: (id: string) => Pool)
     labels: s.labels,
     match: 'exact',
     maxRunners: s.maxRunners,
-    idleTimeout: 20_000,
+    idleTimeout: 5_000,
     bootTimeout: 15_000,
   }));
 }
