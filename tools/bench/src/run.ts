@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<void>> = {
   lambdas: async () => (await import('./lambdas.bench.js')).run(),
   'lambda-webhook': async () => (await import('./lambda-webhook.bench.js')).run(),
   'local-store': async () => (await import('./local-store.bench.js')).run(),
+  'core-import': async () => (await import('./core-import.bench.js')).run(),
 };
 
 const wanted = process.argv.slice(2);
