@@ -207,7 +207,7 @@ export async function startWorld(motoEndpoint: string, options: WorldOptions): P
     AWS_SESSION_TOKEN: 'e2e-session-token',
     AWS_LAMBDA_FUNCTION_NAME: 'ghr-e2e',
   });
-  const engineOptions: EngineOptions = { redeliveryInterval: 1_000, launchBackoff: 200, cleanupTimeout: 2_000 };
+  const engineOptions: EngineOptions = { redeliveryInterval: 1_000, listingInterval: 2_000, launchBackoff: 200, cleanupTimeout: 2_000 };
   const webhook = new FunctionSpec<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>('ghr-e2e-webhook', 5_000, () =>
     createWebhookFunction({ config: { ...lambdaConfig, functionName: 'ghr-e2e-webhook' } }),
   );
