@@ -1,6 +1,19 @@
 // The readable summary of `ghr simulate`.
 import type { SimulationReport } from '@ghr/sim';
 
+/** Pools listed one by one up to this many; past it, the busiest and totals. */
+export const SUMMARY_MAX_POOLS = 6;
+
+/** `a peak 3/20, b peak 1/10`, or for many pools the busiest few and totals (never one line per pool). */
+function poolPeaks(pools: SimulationReport['pools']): string {
+  const peak = (p: SimulationReport['pools'][number]) => `${p.id} peak ${p.peakAlive}/${p.maxRunners}`;
+  if (pools.length <= SUMMARY_MAX_POOLS) return pools.map(peak).join(', ');
+  const busiest = [...pools].sort((a, b) => b.peakAlive - a.peakAlive || a.id.localeCompare(b.id)).slice(0, 3);
+  const used = pools.filter((p) => p.launched > 0).length;
+  const full = pools.filter((p) => p.peakAlive >= p.maxRunners).length;
+  return `${pools.length} pools, ${used} used, ${full} at their max; busiest: ${busiest.map(peak).join(', ')}`;
+}
+
 const fmt = (n: number, digits = 1) => (Number.isInteger(n) ? String(n) : n.toFixed(digits));
 
 /**
@@ -22,7 +35,7 @@ export function renderSummary(report: SimulationReport, labels: { readonly trace
     `  jobs           ${r.jobs.total} total, ${r.jobs.served} served, ${r.jobs.unserved} unserved, ${r.jobs.cancelled} cancelled`,
     `  wait (s)       p50 ${fmt(r.waitSeconds.p50)}, p95 ${fmt(r.waitSeconds.p95)}, p99 ${fmt(r.waitSeconds.p99)}, max ${fmt(r.waitSeconds.max)}  (median boot ${fmt(report.bootSecondsP50)} s)`,
     `  runner time    busy ${fmt(r.runnerSeconds.busy / 3600, 1)} h, idle ${fmt(r.runnerSeconds.idle / 3600, 1)} h, booting ${fmt(r.runnerSeconds.booting / 3600, 1)} h  (idle ${fmt(r.jobs.total === 0 ? 0 : r.runnerSeconds.idle / r.jobs.total)} s per job)`,
-    `  runners        ${r.runnersLaunched} launched; ${report.pools.map((p) => `${p.id} peak ${p.peakAlive}/${p.maxRunners}`).join(', ')}`,
+    `  runners        ${r.runnersLaunched} launched; ${poolPeaks(report.pools)}`,
     `  API calls      GitHub ${r.githubApiCalls.total} (${fmt(r.githubApiCalls.perJob, 2)} per job), cloud ${r.cloudApiCalls.total} (${fmt(r.cloudApiCalls.perJob, 2)} per job)`,
     `  violations     ${violations === 0 ? 'none' : violations} (max runners exceeded ${v.maxRunnersExceeded}, busy runner terminated ${v.busyRunnerTerminated}, orphans left ${v.orphansLeft}, jobs lost ${v.jobsLost})`,
   ];

@@ -142,6 +142,10 @@ class Simulation {
   readonly #errors = new Map<string, number>();
   readonly #logger: Logger | undefined;
   #openJobs = 0;
+  /** Per pool: open and running jobs (by the pool label matching picks; '' for none), for the timeline. */
+  readonly #poolOfJob = new Map<number, string>();
+  readonly #poolOpen = new Map<string, number>();
+  readonly #poolRunning = new Map<string, number>();
   #running = 0;
   #arrived = 0;
   #arriving = false;
@@ -393,10 +397,26 @@ class Simulation {
     }
   }
 
+  #poolOf(job: WebhookEvent['job']): string {
+    let poolId = this.#poolOfJob.get(job.id);
+    if (poolId === undefined) {
+      const repo = this.#model.repoById(job.repoId);
+      poolId = repo ? (this.#matcher(job.labels, { repository: { owner: repo.owner, repo: repo.name } }).pool?.id ?? '') : '';
+      this.#poolOfJob.set(job.id, poolId);
+    }
+    return poolId;
+  }
+
+  #count(counts: Map<string, number>, poolId: string, delta: number): void {
+    counts.set(poolId, Math.max(0, (counts.get(poolId) ?? 0) + delta));
+  }
+
   #observe(event: WebhookEvent): void {
     const job = event.job;
+    const poolId = this.#poolOf(job);
     switch (event.action) {
       case 'queued':
+        this.#count(this.#poolOpen, poolId, 1);
         this.#openJobs++;
         this.#lastActivityAt = this.#scheduler.now();
         if (this.#arriving) {
@@ -405,6 +425,7 @@ class Simulation {
         }
         break;
       case 'in_progress':
+        this.#count(this.#poolRunning, poolId, 1);
         this.#running++;
         this.#lastActivityAt = this.#scheduler.now();
         if (this.#traceJobs.has(job.id)) this.#observer.jobStarted(job.id, job.runnerName);
@@ -412,7 +433,11 @@ class Simulation {
         break;
       case 'completed': {
         this.#openJobs--;
-        if (job.startedAt !== undefined && job.runnerName !== undefined) this.#running--;
+        this.#count(this.#poolOpen, poolId, -1);
+        if (job.startedAt !== undefined && job.runnerName !== undefined) {
+          this.#running--;
+          this.#count(this.#poolRunning, poolId, -1);
+        }
         this.#observer.jobFinished(job.id, job.runnerName, job.conclusion === 'cancelled');
         const name = job.runnerName;
         const providerId = name === undefined ? undefined : this.#providerIds.get(name);
@@ -621,8 +646,17 @@ class Simulation {
 
   #sample(): void {
     let runners = 0;
-    for (const _ of this.#cloud.aliveInstances()) runners++;
-    this.#observer.sample({ queued: Math.max(0, this.#openJobs - this.#running), running: this.#running, runners });
+    const alive = new Map<string, number>();
+    for (const instance of this.#cloud.aliveInstances()) {
+      runners++;
+      alive.set(instance.poolId, (alive.get(instance.poolId) ?? 0) + 1);
+    }
+    const pools: Record<string, { queued: number; running: number; runners: number }> = {};
+    for (const poolId of this.#pools.keys()) {
+      const running = this.#poolRunning.get(poolId) ?? 0;
+      pools[poolId] = { queued: Math.max(0, (this.#poolOpen.get(poolId) ?? 0) - running), running, runners: alive.get(poolId) ?? 0 };
+    }
+    this.#observer.sample({ queued: Math.max(0, this.#openJobs - this.#running), running: this.#running, runners, pools });
   }
 
   #countErrors(errors: readonly { readonly step: string; readonly code: string }[]): void {
@@ -700,6 +734,7 @@ class Simulation {
       calls: { github: Object.fromEntries(this.#github.calls), cloud: { ...this.#cloud.calls } },
       bootSecondsP50: Math.round(quantile(boots, 0.5) * 10) / 10,
       bootSecondsP95: Math.round(quantile(boots, 0.95) * 10) / 10,
+      waits: [...this.#observer.waits],
       leftovers: { orphans, jobsLost },
     };
   }
