@@ -24,13 +24,13 @@ const fmt = (n: number, digits = 1) => (Number.isInteger(n) ? String(n) : n.toFi
  * process.stdout.write(renderSummary(report, { trace: 'burst', chaos: 'none' }));
  * ```
  */
-export function renderSummary(report: SimulationReport, labels: { readonly trace: string; readonly chaos: string }): string {
+export function renderSummary(report: SimulationReport, labels: { readonly trace: string; readonly chaos: string; readonly heading?: string }): string {
   const r = report.result;
   const v = r.violations;
   const violations = v.maxRunnersExceeded + v.busyRunnerTerminated + v.orphansLeft + v.jobsLost;
   const hours = report.simulatedSeconds / 3600;
   const lines = [
-    `ghr simulate: policy ${r.policy}, trace ${labels.trace}, chaos ${labels.chaos}, seed ${r.seed} (${fmt(hours, 2)} h simulated)`,
+    labels.heading ?? `ghr simulate: policy ${r.policy}, trace ${labels.trace}, chaos ${labels.chaos}, seed ${r.seed} (${fmt(hours, 2)} h simulated)`,
     '',
     `  jobs           ${r.jobs.total} total, ${r.jobs.served} served, ${r.jobs.unserved} unserved, ${r.jobs.cancelled} cancelled`,
     `  wait (s)       p50 ${fmt(r.waitSeconds.p50)}, p95 ${fmt(r.waitSeconds.p95)}, p99 ${fmt(r.waitSeconds.p99)}, max ${fmt(r.waitSeconds.max)}  (median boot ${fmt(report.bootSecondsP50)} s)`,
@@ -42,6 +42,11 @@ export function renderSummary(report: SimulationReport, labels: { readonly trace
   const errors = Object.entries(report.errors);
   if (errors.length > 0) {
     lines.push(`  errors         ${errors.map(([m, n]) => `${n}× ${m}`).slice(0, 5).join('; ')}`);
+  }
+  const left = report.leftovers;
+  if (left.orphans.length + left.jobsLost.length > 0) {
+    const names = [...left.orphans.map((o) => `${o.kind} ${o.name}`), ...left.jobsLost.map((j) => `job ${j.id}`)];
+    lines.push(`  left over      ${names.slice(0, 6).join(', ')}${names.length > 6 ? `, and ${names.length - 6} more` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }
