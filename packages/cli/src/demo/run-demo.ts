@@ -205,7 +205,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const counters = github.counters().webhooks;
     const boots = (await store.ledger.listRunners({}, AbortSignal.timeout(5_000)))
       .filter((r) => r.onlineAt !== undefined && r.launchedAt !== undefined)
-      .map((r) => ((r.onlineAt as number) - (r.launchedAt as number)) / 1000)
+      .map((r) => Math.max(0, (r.onlineAt as number) - (r.launchedAt as number)) / 1000)
       .sort((a, b) => a - b);
     const realSeconds = (Date.now() - started) / 1000;
     const unservedJobs = jobs.filter((j) => j.status === 'queued');

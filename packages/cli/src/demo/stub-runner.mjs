@@ -24,10 +24,13 @@ try {
 }
 
 let stopping = false;
+// On SIGTERM a runner ends its session with the server (it goes offline; its registration stays until deleted).
 process.on('SIGTERM', () => {
   stopping = true;
-  process.stdout.write(`${new Date().toISOString()} ${config.name}: received SIGTERM, exiting\n`);
-  process.exit(0);
+  process.stdout.write(`${new Date().toISOString()} ${config.name}: received SIGTERM; disconnecting and exiting\n`);
+  fetch(`${config.serverUrl}/_sim/runners/${config.id}/disconnect`, { method: 'POST', signal: AbortSignal.timeout(1_000) })
+    .catch(() => undefined)
+    .finally(() => process.exit(0));
 });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

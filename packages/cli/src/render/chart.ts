@@ -79,7 +79,8 @@ export function niceTicks(max: number, count = 4): number[] {
   const top = Math.max(1, max);
   const raw = top / count;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+  const normalized = raw / magnitude;
+  const step = (normalized < 1.5 ? 1 : normalized < 3 ? 2 : normalized < 7 ? 5 : 10) * magnitude;
   const whole = Math.max(1, Math.round(step));
   const ticks: number[] = [];
   for (let v = 0; v < top + whole; v += whole) {

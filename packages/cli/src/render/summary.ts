@@ -26,6 +26,9 @@ const fmt = (n: number, digits = 1) => (Number.isInteger(n) ? String(n) : n.toFi
  */
 export function renderSummary(report: SimulationReport, labels: { readonly trace: string; readonly chaos: string; readonly heading?: string }): string {
   const r = report.result;
+  // Hours for long runs, seconds when all runner time is under an hour (a demo).
+  const short = r.runnerSeconds.busy + r.runnerSeconds.idle + r.runnerSeconds.booting < 3600;
+  const time = (seconds: number) => (short ? `${fmt(seconds)} s` : `${fmt(seconds / 3600, 1)} h`);
   const v = r.violations;
   const violations = v.maxRunnersExceeded + v.busyRunnerTerminated + v.orphansLeft + v.jobsLost;
   const hours = report.simulatedSeconds / 3600;
@@ -34,7 +37,7 @@ export function renderSummary(report: SimulationReport, labels: { readonly trace
     '',
     `  jobs           ${r.jobs.total} total, ${r.jobs.served} served, ${r.jobs.unserved} unserved, ${r.jobs.cancelled} cancelled`,
     `  wait (s)       p50 ${fmt(r.waitSeconds.p50)}, p95 ${fmt(r.waitSeconds.p95)}, p99 ${fmt(r.waitSeconds.p99)}, max ${fmt(r.waitSeconds.max)}  (median boot ${fmt(report.bootSecondsP50)} s)`,
-    `  runner time    busy ${fmt(r.runnerSeconds.busy / 3600, 1)} h, idle ${fmt(r.runnerSeconds.idle / 3600, 1)} h, booting ${fmt(r.runnerSeconds.booting / 3600, 1)} h  (idle ${fmt(r.jobs.total === 0 ? 0 : r.runnerSeconds.idle / r.jobs.total)} s per job)`,
+    `  runner time    busy ${time(r.runnerSeconds.busy)}, idle ${time(r.runnerSeconds.idle)}, booting ${time(r.runnerSeconds.booting)}  (idle ${fmt(r.jobs.total === 0 ? 0 : r.runnerSeconds.idle / r.jobs.total)} s per job)`,
     `  runners        ${r.runnersLaunched} launched; ${poolPeaks(report.pools)}`,
     `  API calls      GitHub ${r.githubApiCalls.total} (${fmt(r.githubApiCalls.perJob, 2)} per job), cloud ${r.cloudApiCalls.total} (${fmt(r.cloudApiCalls.perJob, 2)} per job)`,
     `  violations     ${violations === 0 ? 'none' : violations} (max runners exceeded ${v.maxRunnersExceeded}, busy runner terminated ${v.busyRunnerTerminated}, orphans left ${v.orphansLeft}, jobs lost ${v.jobsLost})`,

@@ -161,11 +161,15 @@ export async function startServe(options: ServeOptions): Promise<ServeRuntime> {
       const worked = await scaleUpStep();
       if (!worked && !stopping) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, o.pollInterval);
-          stop.signal.addEventListener('abort', () => {
+          const wake = () => {
             clearTimeout(timer);
             resolve();
-          }, { once: true });
+          };
+          const timer = setTimeout(() => {
+            stop.signal.removeEventListener('abort', wake);
+            resolve();
+          }, o.pollInterval);
+          stop.signal.addEventListener('abort', wake, { once: true });
         });
       }
     }
