@@ -12,10 +12,25 @@ export type {
   GitHubModelOptions,
   ModelCounters,
   QueueJobInput,
+  QueueRunInput,
   RegisterRunnerInput,
+  RunJobInput,
 } from './github/model.js';
+export { PRODUCTION_GITHUB_BEHAVIOUR } from './github/behaviour.js';
+export type {
+  BusyViewBehaviour,
+  DurationRange,
+  EventBehaviour,
+  GitHubModelBehaviour,
+  JitExpiryBehaviour,
+  JobLeaseBehaviour,
+  PickupBehaviour,
+  RerunBehaviour,
+} from './github/behaviour.js';
 export type {
   DeliveryOutcome,
+  RunnerExit,
+  RunnerExitReason,
   ScopeKey,
   SimAccount,
   SimDelivery,
@@ -24,6 +39,7 @@ export type {
   SimJob,
   SimPrincipal,
   SimRepo,
+  SimRun,
   SimRunner,
   SimRunnerGroup,
   SimRunnerToken,
@@ -31,7 +47,7 @@ export type {
   WebhookEvent,
 } from './github/types.js';
 export { RateLimiter, secondaryPoints } from './github/rate-limits.js';
-export type { RateLimitDecision, RateLimitOptions, RateLimitStatus } from './github/rate-limits.js';
+export type { RateLimitAdmission, RateLimitDecision, RateLimitOptions, RateLimitStatus } from './github/rate-limits.js';
 export { decodeJitConfig } from './github/jit.js';
 export type { DecodedJitConfig } from './github/jit.js';
 export { signWebhook } from './github/signature.js';
@@ -56,7 +72,8 @@ export type { WebhookCounters } from './server/webhooks.js';
 
 // --- Simulator (virtual time): simulate, traces and generators, chaos, cloud model, baseline -------------
 export { simulate } from './simulator/simulation.js';
-export type { SimulateOptions, SimulationProgress, SimulatorSettings } from './simulator/simulation.js';
+export { SIMULATOR_DEFAULTS } from './simulator/settings.js';
+export type { SimulateOptions, SimulationProgress, SimulatorSettings } from './simulator/settings.js';
 export { quantile } from './simulator/results.js';
 export type { Leftovers, PolicyName, SimulationReport, SimulationResult, TimelinePoint } from './simulator/results.js';
 export { parseTrace, sortByArrival } from './simulator/trace.js';

@@ -2,7 +2,16 @@
 export interface Timer {
   readonly at: number;
   readonly seq: number;
-  readonly kind: 'start-job' | 'complete-job' | 'queue-timeout' | 'remove-offline-runner';
+  readonly kind:
+    | 'start-job'
+    | 'complete-job'
+    | 'queue-timeout'
+    | 'remove-offline-runner'
+    | 'pickup-timeout'
+    | 'lease-expiry'
+    | 'remove-idle-jit'
+    | 'expire-jit-config'
+    | 'send-event';
   readonly id: number;
   /** A stamp the event must still match when due (e.g. the job's `startedAt`); stale timers are skipped. */
   readonly stamp: number;

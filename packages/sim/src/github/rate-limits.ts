@@ -1,7 +1,10 @@
 // GitHub's REST rate limits, as documented: a primary budget per principal per hour (fixed window from the first
 // request), secondary limits of points per minute per endpoint (GET/HEAD/OPTIONS 1 point, writes 5) and of
-// concurrent requests. Pure and clock-driven: the HTTP server and the simulator both charge it.
+// concurrent requests, and content-creation limits on writes. Pure and clock-driven: the HTTP server and the
+// simulator both charge it.
 import type { SimClock } from '../clock.js';
+import { createRng } from '../random.js';
+import type { Rng } from '../random.js';
 
 /** Limits, all configurable (tests set small ones). Defaults are github.com's for an App installation. */
 export interface RateLimitOptions {
@@ -15,10 +18,28 @@ export interface RateLimitOptions {
   readonly pointsPerMinute?: number;
   /** Secondary limit: concurrent requests per principal. Default 100. */
   readonly maxConcurrent?: number;
-  /** Status of a secondary-limit answer: GitHub sends 403 or 429. Default 403. */
-  readonly secondaryStatus?: 403 | 429;
+  /** Status of a secondary-limit answer: GitHub sends 403 or 429 (`either`: drawn per answer). Default 403. */
+  readonly secondaryStatus?: 403 | 429 | 'either';
+  /** Status of a primary-limit answer (403 or 429). Default 403. */
+  readonly primaryStatus?: 403 | 429;
   /** `retry-after` seconds sent when the concurrency limit is hit. Default 60. */
   readonly concurrencyRetryAfterSeconds?: number;
+  /**
+   * Chance that a secondary-limit answer comes without `retry-after` (a client must then wait at least a minute
+   * and back off). Default 0.
+   */
+  readonly retryAfterAbsentRate?: number;
+  /** Content-creating requests (POST, PUT, PATCH) per principal per minute. Default unlimited. */
+  readonly contentCreationPerMinute?: number;
+  /** Content-creating requests (POST, PUT, PATCH) per principal per hour. Default unlimited. */
+  readonly contentCreationPerHour?: number;
+  /**
+   * The endpoints (route templates, `:param` or `{param}` style) whose writes count as content creation. Default:
+   * every POST, PUT and PATCH.
+   */
+  readonly contentCreationEndpoints?: readonly string[];
+  /** Seed of the draws (`either` status, absent `retry-after`). Default 1. */
+  readonly seed?: number;
 }
 
 /** The outcome of charging one request. */
@@ -47,6 +68,24 @@ interface Window {
   used: number;
 }
 
+/** A request admitted by {@link RateLimiter.admit}: its decision, and `release` to call when it is answered. */
+export interface RateLimitAdmission {
+  readonly decision: RateLimitDecision;
+  /** Ends the request's share of the concurrency limit; call once, whatever the decision. */
+  readonly release: () => void;
+}
+
+type Limits = Required<Omit<RateLimitOptions, 'seed' | 'contentCreationPerMinute' | 'contentCreationPerHour' | 'contentCreationEndpoints'>> & {
+  readonly contentCreationPerMinute: number;
+  readonly contentCreationPerHour: number;
+};
+
+const CREATING = new Set(['POST', 'PUT', 'PATCH']);
+/** A route template in one style: `{param}` written as `:param`. */
+const template = (endpoint: string): string => endpoint.replace(/\{([^}]+)\}/g, ':$1');
+const SECONDARY_MESSAGE =
+  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.';
+
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
@@ -68,12 +107,17 @@ export function secondaryPoints(method: string): number {
  */
 export class RateLimiter {
   readonly #clock: SimClock;
-  readonly #options: Required<RateLimitOptions>;
+  readonly #options: Limits;
+  readonly #seed: number;
+  readonly #creating: ReadonlySet<string> | undefined;
+  #rng: Rng;
   readonly #primary = new Map<string, Window>();
   readonly #secondary = new Map<string, Window>();
+  readonly #creationMinute = new Map<string, Window>();
+  readonly #creationHour = new Map<string, Window>();
   readonly #inFlight = new Map<string, number>();
-  /** Requests refused, by kind. */
-  readonly refused = { primary: 0, secondary: 0, concurrency: 0 };
+  /** Requests refused, by kind (`content` counts content-creation refusals, also counted as `secondary`). */
+  readonly refused = { primary: 0, secondary: 0, concurrency: 0, content: 0 };
 
   constructor(clock: SimClock, options: RateLimitOptions = {}) {
     this.#clock = clock;
@@ -84,8 +128,15 @@ export class RateLimiter {
       pointsPerMinute: options.pointsPerMinute ?? 900,
       maxConcurrent: options.maxConcurrent ?? 100,
       secondaryStatus: options.secondaryStatus ?? 403,
+      primaryStatus: options.primaryStatus ?? 403,
       concurrencyRetryAfterSeconds: options.concurrencyRetryAfterSeconds ?? 60,
+      retryAfterAbsentRate: options.retryAfterAbsentRate ?? 0,
+      contentCreationPerMinute: options.contentCreationPerMinute ?? Number.POSITIVE_INFINITY,
+      contentCreationPerHour: options.contentCreationPerHour ?? Number.POSITIVE_INFINITY,
     };
+    this.#seed = options.seed ?? 1;
+    this.#creating = options.contentCreationEndpoints ? new Set(options.contentCreationEndpoints.map(template)) : undefined;
+    this.#rng = createRng(this.#seed);
   }
 
   /** The hourly budget of a principal key (`app`, `installation:<id>`, `pat:<login>`, `anonymous`). */
@@ -146,7 +197,7 @@ export class RateLimiter {
       return {
         allowed: false,
         kind: 'primary',
-        status: 403,
+        status: this.#options.primaryStatus,
         message: `API rate limit exceeded for ${who}. If you reach out to GitHub Support for help, please include the request ID.`,
         headers,
       };
@@ -161,20 +212,78 @@ export class RateLimiter {
     }
     const points = secondaryPoints(method);
     if (minute.used + points > this.#options.pointsPerMinute) {
-      this.refused.secondary += 1;
-      const retryAfterSeconds = Math.max(1, Math.ceil((minute.start + MINUTE - now) / 1000));
-      return {
-        allowed: false,
-        kind: 'secondary',
-        status: this.#options.secondaryStatus,
-        message:
-          'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
-        retryAfterSeconds,
-        headers: { ...this.headers(principal), 'retry-after': String(retryAfterSeconds) },
-      };
+      return this.#secondaryRefusal(principal, Math.max(1, Math.ceil((minute.start + MINUTE - now) / 1000)), SECONDARY_MESSAGE);
+    }
+    if (CREATING.has(method.toUpperCase()) && (!this.#creating || this.#creating.has(template(endpoint)))) {
+      const refusal = this.#chargeCreation(principal, now);
+      if (refusal) return refusal;
     }
     minute.used += points;
     return { allowed: true, headers: this.headers(principal) };
+  }
+
+  /**
+   * Admits one request as the HTTP server does: the concurrency limit first, then {@link charge}. Call `release`
+   * when the request is answered, whatever the decision.
+   *
+   * @example
+   * ```ts
+   * const { decision, release } = limits.admit('installation:1', 'POST', '/orgs/:org/actions/runners/generate-jitconfig');
+   * try { if (decision.allowed) await handle(); } finally { release(); }
+   * ```
+   */
+  admit(principal: string, method: string, endpoint: string): RateLimitAdmission {
+    const entered = this.enter(principal);
+    if (!entered.allowed) return { decision: entered, release: () => undefined };
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.leave(principal);
+    };
+    return { decision: this.charge(principal, method, endpoint), release };
+  }
+
+  #chargeCreation(principal: string, now: number): RateLimitDecision | undefined {
+    const windows: [Map<string, Window>, number, number][] = [
+      [this.#creationMinute, MINUTE, this.#options.contentCreationPerMinute],
+      [this.#creationHour, HOUR, this.#options.contentCreationPerHour],
+    ];
+    const current = windows.map(([map, length, limit]) => {
+      let window = map.get(principal);
+      if (!window || now >= window.start + length) {
+        window = { start: now, used: 0 };
+        map.set(principal, window);
+      }
+      return { window, length, limit };
+    });
+    for (const { window, length, limit } of current) {
+      if (window.used < limit) continue;
+      this.refused.content += 1;
+      return this.#secondaryRefusal(
+        principal,
+        Math.max(1, Math.ceil((window.start + length - now) / 1000)),
+        'You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.',
+      );
+    }
+    for (const { window } of current) window.used += 1;
+    return undefined;
+  }
+
+  #secondaryRefusal(principal: string, retryAfterSeconds: number, message: string): RateLimitDecision {
+    this.refused.secondary += 1;
+    const configured = this.#options.secondaryStatus;
+    const status = configured === 'either' ? (this.#rng.next() < 0.5 ? 403 : 429) : configured;
+    const absent = this.#options.retryAfterAbsentRate > 0 && this.#rng.next() < this.#options.retryAfterAbsentRate;
+    if (absent) return { allowed: false, kind: 'secondary', status, message, headers: this.headers(principal) };
+    return {
+      allowed: false,
+      kind: 'secondary',
+      status,
+      message,
+      retryAfterSeconds,
+      headers: { ...this.headers(principal), 'retry-after': String(retryAfterSeconds) },
+    };
   }
 
   /**
@@ -186,10 +295,11 @@ export class RateLimiter {
     if (current >= this.#options.maxConcurrent) {
       this.refused.concurrency += 1;
       const retryAfterSeconds = this.#options.concurrencyRetryAfterSeconds;
+      const configured = this.#options.secondaryStatus;
       return {
         allowed: false,
         kind: 'secondary',
-        status: this.#options.secondaryStatus,
+        status: configured === 'either' ? (this.#rng.next() < 0.5 ? 403 : 429) : configured,
         message:
           'You have exceeded a secondary rate limit (too many concurrent requests). Please wait a few minutes before you try again.',
         retryAfterSeconds,
@@ -216,9 +326,13 @@ export class RateLimiter {
   reset(): void {
     this.#primary.clear();
     this.#secondary.clear();
+    this.#creationMinute.clear();
+    this.#creationHour.clear();
     this.#inFlight.clear();
+    this.#rng = createRng(this.#seed);
     this.refused.primary = 0;
     this.refused.secondary = 0;
     this.refused.concurrency = 0;
+    this.refused.content = 0;
   }
 }

@@ -87,7 +87,40 @@ export interface SimRunner {
   assignedJobId?: number;
   /** Runner version reported once online. */
   version?: string;
+  /**
+   * When its process went away while GitHub still believes it online (a job lease running out, see
+   * `GitHubModelBehaviour.jobLease`). Undefined for a live runner.
+   */
+  lostAt?: number;
+  /** Wedged after a job: shows `busy: true`, takes no job, refuses deletion, until its process goes away. */
+  wedged?: boolean;
   readonly createdAt: number;
+}
+
+/** A workflow run: the jobs of one trigger (a matrix), re-run in numbered attempts. */
+export interface SimRun {
+  readonly id: number;
+  readonly repoId: number;
+  /** The latest attempt; a re-run starts the next one. */
+  attempt: number;
+  /** How many times it was re-run. */
+  reruns: number;
+  readonly createdAt: number;
+}
+
+/** Why a runner process exited without its machine going away (the machine lingers until terminated). */
+export type RunnerExitReason =
+  /** An ephemeral runner finished its job and exits, as `run.sh` does. */
+  | 'job-finished'
+  /** GitHub removed its registration (idle JIT runner removed server-side, or deleted through the API). */
+  | 'removed';
+
+/** A runner process that exited. */
+export interface RunnerExit {
+  readonly runnerId: number;
+  readonly runnerName: string;
+  readonly reason: RunnerExitReason;
+  readonly at: number;
 }
 
 /** A `workflow_job`. */
@@ -121,6 +154,10 @@ export interface SimJob {
   /** The conclusion it completes with by itself. */
   readonly plannedConclusion: 'success' | 'failure';
   readonly sender: string;
+  /** Names of jobs of its run it waits for (it is queued once they all succeeded). */
+  readonly needs?: readonly string[];
+  /** Copied from an earlier attempt by a re-run of another job: it does not run again. */
+  readonly carriedOver?: boolean;
 }
 
 /** A `workflow_job` event as GitHub records it: one per transition, delivered (and redelivered) as is. */

@@ -1,6 +1,6 @@
 // The control API of the simulated GitHub (`/_sim/...`, JSON, no auth): set up accounts and installations,
 // queue and finish jobs, bring runners online, inject faults, read counters, reset. And its typed client.
-import type { CreateRunnerGroupInput, GitHubModel, QueueJobInput, RegisterRunnerInput } from '../github/model.js';
+import type { CreateRunnerGroupInput, GitHubModel, QueueJobInput, QueueRunInput, RegisterRunnerInput } from '../github/model.js';
 import type { SimAccount, SimEnterprise, SimInstallation, SimJob, SimRepo, SimRunner, SimRunnerGroup, WebhookEvent } from '../github/types.js';
 import { SimError } from '../errors.js';
 import type { FaultConfig, FaultInjector } from './faults.js';
@@ -122,6 +122,7 @@ export function controlRoutes(): ControlRoute[] {
     }),
     route('GET', '/_sim/jobs', ({ model }) => ok(model.allJobs())),
     route('POST', '/_sim/jobs', ({ model, body }) => ok(model.queueJob(body as unknown as QueueJobInput), 201)),
+    route('POST', '/_sim/runs', ({ model, body }) => ok(model.queueRun(body as unknown as QueueRunInput), 201)),
     route('GET', '/_sim/jobs/:id', ({ model, params }) => {
       const job = model.job(id(params.id));
       if (!job) throw new SimError('Not Found', { code: 'not-found' });
@@ -264,6 +265,10 @@ export class SimulatedGitHubControl {
   }
   queueJob(input: QueueJobInput): Promise<SimJob> {
     return this.#call('POST', '/jobs', input);
+  }
+  /** Queues a workflow run of several jobs (a matrix; `needs` holds a job until the jobs it needs succeeded). */
+  queueRun(input: QueueRunInput): Promise<SimJob[]> {
+    return this.#call('POST', '/runs', input);
   }
   listJobs(): Promise<SimJob[]> {
     return this.#call('GET', '/jobs');

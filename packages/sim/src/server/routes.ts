@@ -178,10 +178,12 @@ function runnerRoutes(): Route[] {
           const name = ctx.query.get('name') ?? undefined;
           const all = ctx.model.listRunners(scope, { name });
           const { items, headers } = paginate(ctx, all);
+          // GitHub lets caches keep the list for a minute; with the busy view on, the model serves such snapshots.
+          const cache: Record<string, string> = ctx.model.behaviour.busyView ? { 'cache-control': 'private, max-age=60, s-maxage=60' } : {};
           return {
             status: 200,
             body: { total_count: all.length, runners: items.map((r) => runnerJson(r, (l) => ctx.model.labelId(l))) },
-            headers,
+            headers: { ...cache, ...headers },
           };
         },
       },

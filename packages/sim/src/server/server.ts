@@ -64,7 +64,7 @@ export interface SimulatedGitHubOptions {
   /** Seed of the model's random choices. Default 1. */
   readonly seed?: number;
   readonly rateLimits?: RateLimitOptions;
-  /** Further model options (timeouts, retention, runner version). */
+  /** Further model options (timeouts, retention, runner version, `behaviour`: see `PRODUCTION_GITHUB_BEHAVIOUR`). */
   readonly model?: Omit<GitHubModelOptions, 'clock' | 'seed' | 'appId' | 'webhookSecret' | 'rateLimits'>;
   /** How often the server applies the model's timed transitions. Default 50 ms. */
   readonly tickIntervalMs?: number;
@@ -83,7 +83,8 @@ export interface ServerCounters {
   /** Installation tokens minted, by installation id, and in total. */
   readonly tokenMints: { readonly total: number; readonly byInstallation: Record<string, number> };
   readonly webhooks: WebhookCounters;
-  readonly rateLimited: { readonly primary: number; readonly secondary: number; readonly concurrency: number };
+  /** Refusals by kind; `content` (content-creation limits) is also counted in `secondary`. */
+  readonly rateLimited: { readonly primary: number; readonly secondary: number; readonly concurrency: number; readonly content: number };
   readonly faults: { readonly http: number; readonly slow: number; readonly webhooks: Record<string, number> };
 }
 

@@ -1,5 +1,6 @@
 // Chaos knobs: how badly the world misbehaves during a simulation.
 import { GhrError } from '@ghr/core';
+import type { Trace } from './trace.js';
 
 /** Probabilities are per event (per delivery, per API call, per launched instance, per scale-up run). */
 export interface Chaos {
@@ -20,12 +21,27 @@ export interface Chaos {
   readonly capacityErrors: number;
   /** Spot interruptions per instance-hour (with a two-minute warning). */
   readonly spotInterruptionsPerHour: number;
-  /** A scale-up run crashes midway; its events are redelivered by the queue after the visibility timeout. */
-  readonly scaleUpCrashes: number;
+  /**
+   * A run (scale-up, full sweep or interruption handler) is killed at a random await, with no clean-up (a Lambda
+   * that died); a scale-up's events come back from the queue after the visibility timeout.
+   */
+  readonly runCrashes: number;
+  /** A ledger write, an admission or a launch takes effect but the caller sees a timeout. */
+  readonly ambiguousWrites: number;
+  /** Most lag of the ledger's listings behind its writes, ms (DynamoDB GSIs); listings are per state, not atomic. */
+  readonly indexLag: number;
+  /** A launch of several runners names its instances in a second call, which fails for an instance this often. */
+  readonly namingFailures: number;
+  /** Most lag of the cloud's instance listings, ms. */
+  readonly listingLag: number;
+  /** Minutes the webhook endpoint is down (every delivery fails), starting at the trace's busiest minute. */
+  readonly outageMinutes: number;
 }
 
 /** Names of the built-in chaos presets. */
-export type ChaosPresetName = 'none' | 'flaky' | 'hostile';
+export type ChaosPresetName = 'none' | 'flaky' | 'hostile' | 'production';
+
+const CONSISTENT = { ambiguousWrites: 0, indexLag: 0, namingFailures: 0, listingLag: 0, outageMinutes: 0 } as const;
 
 /** The built-in chaos presets. */
 export const CHAOS_PRESETS: Readonly<Record<ChaosPresetName, Chaos>> = {
@@ -39,7 +55,8 @@ export const CHAOS_PRESETS: Readonly<Record<ChaosPresetName, Chaos>> = {
     githubRateLimits: 0,
     capacityErrors: 0,
     spotInterruptionsPerHour: 0,
-    scaleUpCrashes: 0,
+    runCrashes: 0,
+    ...CONSISTENT,
   },
   flaky: {
     webhookLoss: 0.02,
@@ -51,7 +68,8 @@ export const CHAOS_PRESETS: Readonly<Record<ChaosPresetName, Chaos>> = {
     githubRateLimits: 0.002,
     capacityErrors: 0.03,
     spotInterruptionsPerHour: 0.05,
-    scaleUpCrashes: 0.02,
+    runCrashes: 0.02,
+    ...CONSISTENT,
   },
   hostile: {
     webhookLoss: 0.1,
@@ -63,7 +81,28 @@ export const CHAOS_PRESETS: Readonly<Record<ChaosPresetName, Chaos>> = {
     githubRateLimits: 0.01,
     capacityErrors: 0.1,
     spotInterruptionsPerHour: 0.3,
-    scaleUpCrashes: 0.1,
+    runCrashes: 0.1,
+    ...CONSISTENT,
+  },
+  // What AWS and GitHub do on an ordinary day, as their documentation says they may: eventually consistent
+  // indexes and listings, launches named in a second call, writes whose outcome the caller does not learn, runs
+  // killed at any await, a little webhook loss, spot interruptions.
+  production: {
+    webhookLoss: 0.01,
+    webhookDuplication: 0.02,
+    webhookReorder: 0.05,
+    webhookReorderWindow: 10_000,
+    webhookDelay: 500,
+    githubErrors: 0.005,
+    githubRateLimits: 0.001,
+    capacityErrors: 0.03,
+    spotInterruptionsPerHour: 0.05,
+    runCrashes: 0.02,
+    ambiguousWrites: 0.01,
+    indexLag: 2_000,
+    namingFailures: 0.02,
+    listingLag: 5_000,
+    outageMinutes: 0,
   },
 };
 
@@ -74,9 +113,18 @@ const PROBABILITIES: readonly (keyof Chaos)[] = [
   'githubErrors',
   'githubRateLimits',
   'capacityErrors',
-  'scaleUpCrashes',
+  'runCrashes',
+  'ambiguousWrites',
+  'namingFailures',
 ];
-const NON_NEGATIVE: readonly (keyof Chaos)[] = ['webhookReorderWindow', 'webhookDelay', 'spotInterruptionsPerHour'];
+const NON_NEGATIVE: readonly (keyof Chaos)[] = [
+  'webhookReorderWindow',
+  'webhookDelay',
+  'spotInterruptionsPerHour',
+  'indexLag',
+  'listingLag',
+  'outageMinutes',
+];
 
 /**
  * True when `name` is a built-in preset.
@@ -131,4 +179,31 @@ function invalid(source: string, problems: readonly string[]): GhrError {
   return new GhrError(`The ${source} are not valid; fix these and try again:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
     code: 'invalid-input',
   });
+}
+
+/**
+ * The webhook endpoint's outage: `minutes` long from the trace's busiest minute (none for 0).
+ *
+ * @example
+ * ```ts
+ * outageWindow(trace, start, chaos.outageMinutes); // { from, until } in epoch ms, or undefined
+ * ```
+ */
+export function outageWindow(trace: Trace, start: number, minutes: number): { from: number; until: number } | undefined {
+  if (minutes <= 0 || trace.jobs.length === 0) return undefined;
+  const perMinute = new Map<number, number>();
+  for (const j of trace.jobs) {
+    const minute = Math.floor(j.at / 60);
+    perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+  }
+  let peak = 0;
+  let best = -1;
+  for (const [minute, n] of perMinute) {
+    if (n > best || (n === best && minute < peak)) {
+      best = n;
+      peak = minute;
+    }
+  }
+  const from = start + peak * 60_000;
+  return { from, until: from + minutes * 60_000 };
 }

@@ -28,7 +28,8 @@ export type InstanceEndCause = 'terminate-api' | 'spot' | 'shutdown';
 /** An instance of the simulated cloud, with its whole history (for the observer). */
 export interface CloudInstance {
   readonly providerId: string;
-  readonly name: string;
+  /** The runner name from its tags; empty while (or if never) named: see `SimulatedCloudOptions.twoStepNaming`. */
+  name: string;
   readonly poolId: string;
   readonly instanceType: string;
   readonly request: LaunchRequest;
@@ -48,8 +49,10 @@ export interface CloudHooks {
   readonly onInterruptionWarning?: (instance: CloudInstance) => void;
   /** The machine is gone; `cause` says why. Called before the instance is marked terminated. */
   readonly onTerminating?: (instance: CloudInstance, cause: InstanceEndCause) => void;
-  /** A new instance exists (its pool's alive count went up). */
+  /** A new instance exists (its pool's alive count went up). It may not be named yet. */
   readonly onLaunched?: (instance: CloudInstance) => void;
+  /** The instance got its runner name (at launch, or in the naming step). */
+  readonly onNamed?: (instance: CloudInstance) => void;
 }
 
 /** Options of {@link SimulatedCloud}. */
@@ -68,6 +71,21 @@ export interface SimulatedCloudOptions {
   readonly callsPerSecond?: number;
   /** Delay between an ephemeral runner exiting and its machine shutting itself down, ms. Default 10 s. */
   readonly shutdownDelay?: number;
+  /**
+   * Launches of more than one runner name their instances in a second call after the launch (EC2: CreateFleet,
+   * then CreateTags per instance). That call fails for an instance with `namingFailureRate`; the launch then
+   * reports the runner failed and terminates the instance, which fails with the same probability (the instance is
+   * left running without a name). A caller whose signal fires between the two calls (a deadline, a killed run)
+   * leaves every instance of the launch unnamed. Default false: every instance is named at launch.
+   */
+  readonly twoStepNaming?: boolean;
+  /** See `twoStepNaming`. Default 0. */
+  readonly namingFailureRate?: number;
+  /**
+   * Listings lag: a new instance is listed only after a random delay up to this (ms), and a terminated one is
+   * still listed in its last state for as long. Default 0.
+   */
+  readonly listingLag?: number;
   readonly hooks?: CloudHooks;
 }
 
@@ -90,6 +108,10 @@ export class SimulatedCloud implements RunnerProvider {
   readonly #random: Random;
   readonly #instances = new Map<string, CloudInstance>();
   readonly #alive = new Map<string, CloudInstance>();
+  /** With a listing lag: when each alive instance starts to be listed. */
+  readonly #listedFrom = new Map<string, number>();
+  /** With a listing lag: ended instances still listed, until when. */
+  readonly #recentlyEnded = new Map<string, number>();
   #nextId = 1;
   #tokens: number;
   #tokensAt: number;
@@ -141,15 +163,33 @@ export class SimulatedCloud implements RunnerProvider {
     const launched: { name: string; providerId: string }[] = [];
     const failed: LaunchFailure[] = [];
     const instanceType = instanceTypeOf(pool);
+    const later = this.#options.twoStepNaming === true && runners.length > 1;
+    const created: CloudInstance[] = [];
     for (const request of runners) {
       if (this.#random.chance(this.#options.capacityErrorRate ?? 0)) {
         failed.push(failure(request.name, 'capacity', `InsufficientInstanceCapacity for ${instanceType}.`));
         continue;
       }
-      const instance = this.#create(pool, request, instanceType);
-      launched.push({ name: request.name, providerId: instance.providerId });
+      created.push(this.#create(pool, request, instanceType, !later));
     }
     await this.#scheduler.sleep(latency / 2, signal);
+    if (!later) {
+      for (const i of created) launched.push({ name: i.request.name, providerId: i.providerId });
+      return { launched, failed };
+    }
+    // The naming call: never made when the caller is gone (its instances stay unnamed).
+    await this.#scheduler.sleep(this.#latency(this.#options.latency?.terminate ?? 300), signal);
+    const rate = this.#options.namingFailureRate ?? 0;
+    for (const instance of created) {
+      if (!this.#random.chance(rate)) {
+        this.#name(instance);
+        launched.push({ name: instance.request.name, providerId: instance.providerId });
+        continue;
+      }
+      failed.push(failure(instance.request.name, 'internal', `CreateTags failed on ${instance.providerId}; the instance is terminated.`));
+      // The clean-up terminate can fail too: the instance then runs on without a name.
+      if (!this.#random.chance(rate)) this.#end(instance, 'terminate-api');
+    }
     return { launched, failed };
   }
 
@@ -160,7 +200,8 @@ export class SimulatedCloud implements RunnerProvider {
     const pools = filter.poolIds ? new Set(filter.poolIds) : undefined;
     const names = filter.names ? new Set(filter.names) : undefined;
     const out: Instance[] = [];
-    for (const i of this.#alive.values()) {
+    const now = this.#scheduler.now();
+    for (const i of this.#listed(now)) {
       if (pools && !pools.has(i.poolId)) continue;
       if (names && !names.has(i.name)) continue;
       out.push({
@@ -196,12 +237,31 @@ export class SimulatedCloud implements RunnerProvider {
     });
   }
 
-  #create(pool: Pool, request: LaunchRequest, instanceType: string): CloudInstance {
+  /** Instances a listing at `now` shows: alive ones past their listing lag, and ended ones still within it. */
+  *#listed(now: number): IterableIterator<CloudInstance> {
+    const lag = this.#options.listingLag ?? 0;
+    for (const i of this.#alive.values()) if (lag === 0 || now >= (this.#listedFrom.get(i.providerId) ?? 0)) yield i;
+    if (lag === 0) return;
+    for (const [id, until] of this.#recentlyEnded) {
+      if (until <= now) this.#recentlyEnded.delete(id);
+      else {
+        const i = this.#instances.get(id);
+        if (i) yield i;
+      }
+    }
+  }
+
+  #name(instance: CloudInstance): void {
+    instance.name = instance.request.name;
+    this.hooks.onNamed?.(instance);
+  }
+
+  #create(pool: Pool, request: LaunchRequest, instanceType: string, named: boolean): CloudInstance {
     const now = this.#scheduler.now();
     const boot = this.#bootTime(instanceType);
     const instance: CloudInstance = {
       providerId: `i-${(this.#nextId++).toString(16).padStart(12, '0')}`,
-      name: request.name,
+      name: '',
       poolId: pool.id,
       instanceType,
       request,
@@ -210,7 +270,10 @@ export class SimulatedCloud implements RunnerProvider {
     };
     this.#instances.set(instance.providerId, instance);
     this.#alive.set(instance.providerId, instance);
+    const lag = this.#options.listingLag ?? 0;
+    if (lag > 0) this.#listedFrom.set(instance.providerId, now + this.#random.uniform(0, lag));
     this.hooks.onLaunched?.(instance);
+    if (named) this.#name(instance);
     this.#scheduler.at(instance.bootAt, () => {
       if (instance.terminatedAt !== undefined) return;
       instance.bootedAt = this.#scheduler.now();
@@ -236,6 +299,9 @@ export class SimulatedCloud implements RunnerProvider {
     instance.terminatedAt = this.#scheduler.now();
     instance.endCause = cause;
     this.#alive.delete(instance.providerId);
+    this.#listedFrom.delete(instance.providerId);
+    const lag = this.#options.listingLag ?? 0;
+    if (lag > 0) this.#recentlyEnded.set(instance.providerId, instance.terminatedAt + this.#random.uniform(0, lag));
   }
 
   #bootTime(instanceType: string): number {

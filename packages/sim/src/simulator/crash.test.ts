@@ -30,3 +30,17 @@ describe('CrashGate', () => {
     expect(gate.crashed).toBe(true);
   });
 });
+
+describe('CrashGate at a given call', () => {
+  it('kills the run just before its n-th port call: the earlier calls took effect, that one never starts', async () => {
+    const gate = new CrashGate({ crashAtCall: 3 });
+    let effects = 0;
+    const port = gate.wrap({ write: () => Promise.resolve(++effects) });
+    await port.write();
+    await port.write();
+    await expect(port.write()).rejects.toMatchObject({ code: 'internal' });
+    await expect(port.write()).rejects.toMatchObject({ code: 'internal' });
+    expect(effects).toBe(2);
+    expect(gate.crashed).toBe(true);
+  });
+});

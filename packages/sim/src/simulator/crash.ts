@@ -1,6 +1,7 @@
-// A crash of a scale-up run (a Lambda killed midway): from the crash on, none of the run's port calls gets
-// an answer, and the run makes no further call. Calls already in flight still take effect at the far end
-// (the cloud launched the instances; GitHub minted the config) — the run just never learns of it.
+// A crash of a run (a Lambda killed midway, or stopped at its timeout): from the crash on, none of the run's port
+// calls gets an answer, and the run makes no further call — no clean-up, no `finally` that reaches the world.
+// Calls already in flight still take effect at the far end (the cloud launched the instances; GitHub minted the
+// config) — the run just never learns of it.
 import { GhrError } from '@ghr/core';
 
 /**
@@ -16,13 +17,27 @@ import { GhrError } from '@ghr/core';
  */
 export class CrashGate {
   #crashed = false;
+  readonly #controller = new AbortController();
+  #calls = 0;
+  readonly #crashAtCall: number | undefined;
+
+  /** `crashAtCall`: crash just before the run's n-th port call (1-based): a kill at any await. */
+  constructor(options: { readonly crashAtCall?: number } = {}) {
+    this.#crashAtCall = options.crashAtCall;
+  }
 
   get crashed(): boolean {
     return this.#crashed;
   }
 
+  /** Aborts when the run crashes: pass it (combined with the run's deadline) to code that must stop there. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
   crash(): void {
     this.#crashed = true;
+    if (!this.#controller.signal.aborted) this.#controller.abort(crashError());
   }
 
   wrap<T extends object>(port: T): T {
@@ -34,6 +49,8 @@ export class CrashGate {
         let wrapped = cache.get(key);
         if (!wrapped) {
           wrapped = async (...args: unknown[]) => {
+            this.#calls += 1;
+            if (this.#crashAtCall !== undefined && this.#calls >= this.#crashAtCall) this.crash();
             if (this.#crashed) throw crashError();
             const result: unknown = await (value as (...a: unknown[]) => unknown).apply(target, args);
             if (this.#crashed) throw crashError();

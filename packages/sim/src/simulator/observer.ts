@@ -4,7 +4,7 @@
 import type { Pool } from '@ghr/core';
 import type { CloudInstance, InstanceEndCause } from './cloud.js';
 import { quantile } from './results.js';
-import type { PolicyName, SimulationResult, TimelinePoint } from './results.js';
+import type { Leftovers, PolicyName, SimulationResult, TimelinePoint } from './results.js';
 
 interface JobRecord {
   queuedAt: number;
@@ -35,6 +35,62 @@ export interface ObserverEnd {
   /** Jobs in the trace. */
   readonly totalJobs: number;
   readonly instances: Iterable<CloudInstance>;
+}
+
+/** The models' ground truth at the end of a run, for judging what the policy left behind. */
+export interface WorldAtEnd {
+  /** GitHub's runner registrations. */
+  readonly registrations: Iterable<{ readonly name: string; readonly createdAt: number }>;
+  /** Cloud instances not terminated (named or not). */
+  readonly aliveInstances: Iterable<CloudInstance>;
+  /** The instance launched for a runner name, if any. */
+  readonly instanceOf: (name: string) => CloudInstance | undefined;
+  /** When the runner of that name exited on its own (an ephemeral runner after its job), if it did. */
+  readonly exitedAt: (name: string) => number | undefined;
+  /** The boot timeout that applies to a runner of that name (or an instance of that pool). */
+  readonly bootTimeout: (name: string, poolId?: string) => number;
+  /** Jobs queued at GitHub that a configured pool could serve. */
+  readonly servableQueuedJobs: Iterable<{ readonly id: number; readonly runAttempt: number; readonly labels: readonly string[]; readonly queuedAt: number }>;
+  /** What an orphan is allowed once it is one: two full passes of the policy. */
+  readonly grace: number;
+  /** How long a machine takes to shut down after its runner exits. */
+  readonly shutdownDelay: number;
+}
+
+/**
+ * Orphans (DESIGN.md §5.4) and lost jobs left at the end of a run, each orphan allowed two full passes once it is
+ * one: an instance (named or not) without a registration past its pool's boot timeout; a registration without an
+ * alive instance once its instance ended and it is past the boot timeout (before that its machine may still come
+ * up, and a fresh listing may miss it). A lost job is one still queued that a pool could serve.
+ *
+ * @example
+ * ```ts
+ * const { orphans, jobsLost } = judgeLeftovers(world, scheduler.now());
+ * ```
+ */
+export function judgeLeftovers(world: WorldAtEnd, now: number): Leftovers {
+  const registered = new Set<string>();
+  for (const r of world.registrations) registered.add(r.name);
+  const alive = new Set<string>();
+  const orphans: Leftovers['orphans'][number][] = [];
+  const age = (since: number) => Math.round((now - since) / 1000);
+  for (const instance of world.aliveInstances) {
+    if (instance.name !== '') alive.add(instance.name);
+    if (instance.name !== '' && registered.has(instance.name)) continue;
+    const exited = world.exitedAt(instance.name);
+    if (exited !== undefined && now - exited <= world.shutdownDelay + 5_000) continue;
+    if (now - instance.launchedAt > world.bootTimeout(instance.name, instance.poolId) + world.grace) {
+      orphans.push({ kind: 'instance', name: instance.name || instance.providerId, ageSeconds: age(instance.launchedAt) });
+    }
+  }
+  for (const runner of world.registrations) {
+    if (alive.has(runner.name)) continue;
+    const endedAt = world.instanceOf(runner.name)?.terminatedAt ?? 0;
+    const since = Math.max(runner.createdAt + world.bootTimeout(runner.name), endedAt);
+    if (now - since > world.grace) orphans.push({ kind: 'registration', name: runner.name, ageSeconds: age(runner.createdAt) });
+  }
+  const jobsLost = [...world.servableQueuedJobs].map((j) => ({ id: j.id, runAttempt: j.runAttempt, labels: j.labels, ageSeconds: age(j.queuedAt) }));
+  return { orphans, jobsLost };
 }
 
 /**

@@ -2,7 +2,7 @@
 // Time only moves when the loop pops the next event, and only after every runnable promise has settled,
 // so `await clock.sleep(ms)` inside many concurrent async tasks advances virtual time correctly.
 import { GhrError } from '@ghr/core';
-import type { Clock } from '@ghr/core';
+import type { Clock, LogFields, Logger } from '@ghr/core';
 
 interface Entry {
   readonly time: number;
@@ -178,4 +178,22 @@ function before(a: Entry, b: Entry): boolean {
 
 function abortError(signal: AbortSignal | undefined): GhrError {
   return new GhrError('Sleep aborted: the deadline passed.', { code: 'aborted', cause: signal?.reason });
+}
+
+/**
+ * A logger that adds the virtual time to every line.
+ *
+ * @example
+ * ```ts
+ * const logger = virtualTimeLogger(consoleLogger, () => (scheduler.now() - start) / 1000);
+ * ```
+ */
+export function virtualTimeLogger(logger: Logger, simSeconds: () => number): Logger {
+  const at = (fields?: LogFields): LogFields => ({ simSeconds: simSeconds(), ...fields });
+  return {
+    debug: (message, fields) => logger.debug(message, at(fields)),
+    info: (message, fields) => logger.info(message, at(fields)),
+    warn: (message, fields) => logger.warn(message, at(fields)),
+    error: (message, fields) => logger.error(message, at(fields)),
+  };
 }

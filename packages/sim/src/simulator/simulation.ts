@@ -1,109 +1,31 @@
 // The simulator: a trace of jobs against the GitHub model, the cloud model and a policy (ghr's real engine,
-// or the stateless baseline), wired as on AWS — webhooks (with chaos) → queue (delay, batches) → scale-up
-// runs, plus scheduled full reconciles (ghr) or scale-downs (baseline) — all in virtual time.
-import { createEngine, createMatcher } from '@ghr/core';
+// or the stateless baseline), wired as on AWS — webhooks (with chaos) → the run layer's webhook handler → queue
+// (delay, batches) → concurrent scale-up runs, plus scheduled full sweeps (ghr) or scale-downs (baseline) — all
+// in virtual time. ghr runs exactly the run-layer functions the Lambdas and `ghr serve` run.
+import { createEngine, createMatcher, createWebhookHandler, interruption, readWebhook, scaleUp, sweep } from '@ghr/core';
+import type { Engine, EventQueue, JobEvent, Ledger, Logger, Matcher, Pool, QueueMessage, RunnerProvider, WebhookHandler } from '@ghr/core';
 import { MemoryEventQueue, MemoryLedger } from '@ghr/core/testing';
-import type { Engine, EngineOptions, JobEvent, LogFields, Logger, Matcher, Pool, QueueMessage } from '@ghr/core';
 import { GitHubModel } from '../github/model.js';
 import type { WebhookAttempt, WebhookEvent } from '../github/types.js';
 import { BaselinePolicy } from './baseline.js';
-import type { BaselineOptions } from './baseline.js';
-import { CHAOS_PRESETS } from './chaos.js';
-import { CrashGate } from './crash.js';
+import { CHAOS_PRESETS, outageWindow } from './chaos.js';
 import type { Chaos } from './chaos.js';
 import { SimulatedCloud } from './cloud.js';
-import type { BootTime, CloudInstance, InstanceEndCause } from './cloud.js';
+import type { CloudInstance, InstanceEndCause } from './cloud.js';
+import type { CrashGate } from './crash.js';
+import { LaggingLedger } from './lagging-ledger.js';
 import { ModelGitHubApi } from './model-github.js';
-import { Observer } from './observer.js';
+import { Observer, judgeLeftovers } from './observer.js';
 import { Random } from './random.js';
 import { quantile } from './results.js';
-import type { Leftovers, PolicyName, SimulationReport } from './results.js';
-import { Scheduler } from './scheduler.js';
-import type { Trace } from './trace.js';
-
-/** Knobs of the simulated deployment. Durations in milliseconds. */
-export interface SimulatorSettings {
-  /** Virtual start time, epoch ms. Default Monday 2026-01-05 08:00 UTC. */
-  readonly start: number;
-  /** Delay between a webhook's arrival and its message becoming visible in the queue. Default: ghr 0, baseline 30 s. */
-  readonly queueDelay?: number;
-  /** Messages per scale-up run (SQS → Lambda batch size). Default 10. */
-  readonly batchSize: number;
-  /** How long the queue gathers a batch before a run starts (Lambda's batching window). Default 1 s. */
-  readonly batchWindow: number;
-  /** Queue visibility timeout: a message a crashed run did not acknowledge comes back after it. Default 60 s. */
-  readonly visibilityTimeout: number;
-  /** Deadline of one scale-up or reconcile run (a Lambda's timeout). Default 60 s. */
-  readonly runDeadline: number;
-  /** ghr: interval of full reconciles. Default 60 s. */
-  readonly reconcileInterval: number;
-  /** baseline: interval of scale-downs. Default 5 min. */
-  readonly scaleDownInterval: number;
-  /**
-   * The drain after the last arrival: the work is settled when no job is queued or running, or when nothing
-   * has been queued or started for `quietLimit` (a job still queued then is stuck, not waiting for capacity).
-   * The run ends once the work stayed settled for the repair window — ghr: the longer of the engine's
-   * `redeliveryInterval` and the pools' longest `bootTimeout`, plus two full reconciles; baseline: two
-   * scale-downs — so the policy's own repairs get their chance before the observer judges; new work (a re-run
-   * job) restarts the window. At the latest, it ends this long plus one repair window after the last arrival.
-   * Default 12 h.
-   */
-  readonly drainLimit: number;
-  /** See `drainLimit`. Default 30 min. */
-  readonly quietLimit: number;
-  /** Timeline sampling interval. Default 60 s. */
-  readonly sampleInterval: number;
-  /** Median latency of a GitHub API call. Default 150 ms. */
-  readonly githubLatency: number;
-  /** Boot times per instance type (see `SimulatedCloud`). */
-  readonly bootTimes?: Readonly<Record<string, BootTime>>;
-  /** Delay between an ephemeral runner's exit and its machine shutting down. Default 10 s. */
-  readonly shutdownDelay: number;
-  /**
-   * Options of ghr's engine (its random source is always the simulation's seeded one). The simulator re-runs
-   * jobs of spot-interrupted runners (`rerunInterruptedJobs: true`) unless told otherwise.
-   */
-  readonly engine?: EngineOptions;
-  /** Options of the baseline. */
-  readonly baseline?: BaselineOptions;
-  /** Where ghr's engine logs; every line gets `simSeconds`, the virtual time since the start. Default: silent. */
-  readonly logger?: Logger;
-}
-
-/** Progress of a long simulation. */
-export interface SimulationProgress {
-  readonly simulatedSeconds: number;
-  readonly jobsArrived: number;
-  readonly jobsTotal: number;
-}
-
-/** Options of {@link simulate}. */
-export interface SimulateOptions {
-  readonly pools: readonly Pool[];
-  readonly trace: Trace;
-  readonly policy: PolicyName;
-  readonly seed: number;
-  /** Default: no chaos. */
-  readonly chaos?: Chaos;
-  readonly settings?: Partial<SimulatorSettings>;
-  /** Called every simulated 10 minutes. */
-  readonly onProgress?: (progress: SimulationProgress) => void;
-}
-
-const DEFAULTS: SimulatorSettings = {
-  start: Date.UTC(2026, 0, 5, 8),
-  batchSize: 10,
-  batchWindow: 1_000,
-  visibilityTimeout: 60_000,
-  runDeadline: 60_000,
-  reconcileInterval: 60_000,
-  scaleDownInterval: 300_000,
-  drainLimit: 12 * 3_600_000,
-  quietLimit: 30 * 60_000,
-  sampleInterval: 60_000,
-  githubLatency: 150,
-  shutdownDelay: 10_000,
-};
+import type { SimulationReport } from './results.js';
+import { RunStarter } from './runs.js';
+import type { Run } from './runs.js';
+import { Scheduler, virtualTimeLogger } from './scheduler.js';
+import { SIMULATOR_DEFAULTS } from './settings.js';
+import type { SimulateOptions, SimulatorSettings } from './settings.js';
+import { setUpGitHub } from './setup.js';
+import { ambiguousCalls } from './unreliable.js';
 
 /**
  * Runs a trace against a policy in virtual time and reports what an independent observer saw.
@@ -128,11 +50,16 @@ class Simulation {
   readonly #cloud: SimulatedCloud;
   readonly #github: ModelGitHubApi;
   readonly #observer: Observer;
-  readonly #matcher: Matcher;
   readonly #pools: ReadonlyMap<string, Pool>;
+  readonly #matcher: Matcher;
   readonly #queue: MemoryEventQueue;
   readonly #chaosRng: Random;
-  readonly #ledger: MemoryLedger;
+  readonly #runs: RunStarter;
+  /** The ledger every run shares (with the production-like world's index lag and ambiguous writes). */
+  readonly #ledger: Ledger;
+  /** The cloud as the runs see it (with ambiguous launches and terminations). */
+  readonly #provider: RunnerProvider;
+  readonly #webhookHandler: WebhookHandler;
   readonly #engineRandom: () => number;
   readonly #nextBaselineName: (poolId: string) => string;
   readonly #runnerIds = new Map<string, number>();
@@ -141,6 +68,7 @@ class Simulation {
   readonly #traceJobs = new Set<number>();
   readonly #errors = new Map<string, number>();
   readonly #logger: Logger | undefined;
+  readonly #outage: { readonly from: number; readonly until: number } | undefined;
   #openJobs = 0;
   /** Per pool: open and running jobs (by the pool label matching picks; '' for none), for the timeline. */
   readonly #poolOfJob = new Map<number, string>();
@@ -152,28 +80,33 @@ class Simulation {
   #lastActivityAt = 0;
   #pollAt: number | undefined;
   #tickAt: number | undefined;
+  #workers = 0;
 
   constructor(options: SimulateOptions) {
     this.#o = options;
-    this.#s = { ...DEFAULTS, ...options.settings };
-    this.#chaos = options.chaos ?? CHAOS_PRESETS.none;
+    this.#s = { ...SIMULATOR_DEFAULTS, ...options.settings };
+    const chaos = (this.#chaos = options.chaos ?? CHAOS_PRESETS.none);
     const rng = new Random(options.seed);
     this.#chaosRng = rng.fork('chaos');
     this.#scheduler = new Scheduler(this.#s.start);
     this.#model = new GitHubModel({ clock: this.#scheduler, seed: options.seed });
     this.#pools = new Map(options.pools.map((p) => [p.id, p]));
     this.#matcher = createMatcher(options.pools);
-    const principal = this.#setUpGitHub();
+    const principal = setUpGitHub(this.#model, options.pools, options.trace);
     this.#observer = new Observer(options.pools, () => this.#scheduler.now());
     this.#cloud = new SimulatedCloud({
       scheduler: this.#scheduler,
       random: rng.fork('cloud'),
-      capacityErrorRate: this.#chaos.capacityErrors,
-      spotInterruptionsPerHour: this.#chaos.spotInterruptionsPerHour,
+      capacityErrorRate: chaos.capacityErrors,
+      spotInterruptionsPerHour: chaos.spotInterruptionsPerHour,
       shutdownDelay: this.#s.shutdownDelay,
+      twoStepNaming: chaos.namingFailures > 0 || chaos.listingLag > 0,
+      namingFailureRate: chaos.namingFailures,
+      listingLag: chaos.listingLag,
       ...(this.#s.bootTimes ? { bootTimes: this.#s.bootTimes } : {}),
       hooks: {
-        onLaunched: (i) => this.#launched(i),
+        onLaunched: (i) => this.#observer.launched(i),
+        onNamed: (i) => this.#providerIds.set(i.name, i.providerId),
         onBooted: (i) => this.#booted(i),
         onInterruptionWarning: (i) => this.#interruptionWarning(i),
         onTerminating: (i, cause) => this.#terminating(i, cause),
@@ -185,41 +118,60 @@ class Simulation {
       random: rng.fork('github'),
       principal,
       latency: this.#s.githubLatency,
-      errorRate: this.#chaos.githubErrors,
-      rateLimitRate: this.#chaos.githubRateLimits,
+      errorRate: chaos.githubErrors,
+      rateLimitRate: chaos.githubRateLimits,
     });
     this.#queue = new MemoryEventQueue({ clock: this.#scheduler, visibilityTimeout: this.#s.visibilityTimeout });
-    this.#ledger = new MemoryLedger({ clock: this.#scheduler });
+    const ambiguity = rng.fork('ambiguous');
+    const memory = new MemoryLedger({ clock: this.#scheduler });
+    const lagging = chaos.indexLag > 0 ? new LaggingLedger(memory, { scheduler: this.#scheduler, random: rng.fork('index'), maxIndexLag: chaos.indexLag }) : memory;
+    this.#ledger = ambiguousCalls<Ledger>(lagging, ['putJob', 'putRunner', 'admit'], chaos.ambiguousWrites, ambiguity);
+    this.#provider = ambiguousCalls<RunnerProvider>(this.#cloud, ['launch', 'terminate'], chaos.ambiguousWrites, ambiguity);
+    this.#runs = new RunStarter({
+      scheduler: this.#scheduler,
+      random: rng.fork('runs'),
+      timeout: this.#s.runDeadline,
+      deadlineMargin: this.#s.deadlineMargin,
+      crashes: chaos.runCrashes,
+    });
     const engineRng = rng.fork('engine');
     this.#engineRandom = () => engineRng.next();
     let baselineSeq = 0;
     this.#nextBaselineName = (poolId) => `runner-${poolId}-${(++baselineSeq).toString(36)}`;
-    this.#model.onWebhook((attempt) => this.#webhook(attempt));
     this.#logger = this.#s.logger ? virtualTimeLogger(this.#s.logger, () => (this.#scheduler.now() - this.#s.start) / 1000) : undefined;
+    // The webhook endpoint: the run layer's handler, reading deliveries that never left the process (the HTTP
+    // server and the Lambdas check the signature first); for the baseline, messages become visible after the
+    // queue delay.
+    this.#webhookHandler = createWebhookHandler({
+      verify: (request, receivedAt) => readWebhook(request, { receivedAt }),
+      pools: options.pools,
+      queue: this.#ingress(),
+      clock: this.#scheduler,
+    });
+    this.#outage = outageWindow(options.trace, this.#s.start, chaos.outageMinutes);
+    this.#model.onWebhook((attempt) => this.#webhook(attempt));
   }
 
-  /** ghr's engine as one Lambda runs it: created per run, its ports cut off when the run crashes. */
-  #engine(gate?: CrashGate): Engine {
-    const wrap = <T extends object>(port: T): T => (gate ? gate.wrap(port) : port);
+  /** ghr's engine as one run has it: created per run, its ports cut off when the run is killed. */
+  #engine(gate: CrashGate): Engine {
     return createEngine({
-      ledger: wrap(this.#ledger),
-      github: wrap(this.#github.client()),
-      provider: wrap(this.#cloud),
+      ledger: gate.wrap(this.#ledger),
+      github: gate.wrap(this.#github.client()),
+      provider: gate.wrap(this.#provider),
       pools: this.#o.pools,
       clock: this.#scheduler,
       ...(this.#logger ? { logger: this.#logger } : {}),
-      // The engine's clean-up budget is in real time: make it ample so a run's outcome never depends on the host's speed.
-      options: { cleanupTimeout: 3_600_000, rerunInterruptedJobs: true, ...this.#s.engine, random: this.#engineRandom },
+      options: { rerunInterruptedJobs: true, ...this.#s.engine, random: this.#engineRandom },
     });
   }
 
-  /** The baseline as one Lambda runs it. */
+  /** The baseline as one run has it. */
   #baseline(gate?: CrashGate): BaselinePolicy {
     const wrap = <T extends object>(port: T): T => (gate ? gate.wrap(port) : port);
     return new BaselinePolicy({
       pools: this.#o.pools,
       github: wrap(this.#github.client()),
-      provider: wrap(this.#cloud),
+      provider: wrap(this.#provider),
       clock: this.#scheduler,
       options: { ...this.#s.baseline, nextName: this.#nextBaselineName },
     });
@@ -228,7 +180,6 @@ class Simulation {
   get #isGhr(): boolean {
     return this.#o.policy === 'ghr';
   }
-
   async run(): Promise<SimulationReport> {
     const { trace } = this.#o;
     const s = this.#s;
@@ -263,14 +214,14 @@ class Simulation {
         jobsTotal: trace.jobs.length,
       }),
     );
-    if (this.#isGhr) every(s.reconcileInterval, () => this.#fullReconcile());
+    if (this.#isGhr) every(s.reconcileInterval, () => this.#fullSweep());
     else every(s.scaleDownInterval, () => this.#scaleDown());
     this.#sample();
 
     const lastArrival = start + trace.jobs.reduce((last, j) => Math.max(last, j.cancelAt ?? j.at), 0) * 1000;
     const settle = () => this.#syncModelTimers();
     await this.#scheduler.runUntil(lastArrival, () => (settle(), false));
-    this.#lastActivityAt = Math.max(this.#lastActivityAt, lastArrival);
+    this.#lastActivityAt = Math.max(this.#lastActivityAt, lastArrival, this.#outage?.until ?? 0);
     // The drain: the work is settled when no job is open, or nothing has queued or started for `quietLimit` (a
     // job still queued then is stuck, not waiting for capacity). It must stay settled for the repair window —
     // long enough for the policy's own repairs (a redelivery interval, a boot timeout) and two full passes after
@@ -304,11 +255,11 @@ class Simulation {
     return Math.max(redelivery, this.#maxBootTimeout()) + this.#twoPasses;
   }
 
-  /** The boot timeout of a runner's pool: from its machine, else from its name (longest pool id it starts with). */
-  #bootTimeoutOf(name: string): number {
+  /** The boot timeout of a runner's pool: the pool given, or its machine's, else from its name (longest pool id it starts with). */
+  #bootTimeoutOf(name: string, poolId?: string): number {
     const providerId = this.#providerIds.get(name);
-    const poolId = providerId === undefined ? undefined : this.#cloud.instance(providerId)?.poolId;
-    let pool = poolId === undefined ? undefined : this.#pools.get(poolId);
+    const id = poolId ?? (providerId === undefined ? undefined : this.#cloud.instance(providerId)?.poolId);
+    let pool = id === undefined ? undefined : this.#pools.get(id);
     if (!pool) {
       for (const p of this.#pools.values()) {
         const named = name.startsWith(`ghr-${p.id}-`) || name.startsWith(`runner-${p.id}-`);
@@ -320,44 +271,6 @@ class Simulation {
 
   #maxBootTimeout(): number {
     return this.#o.pools.reduce((max, p) => Math.max(max, p.bootTimeout), 0);
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // Set-up
-
-  #setUpGitHub(): string {
-    const model = this.#model;
-    const owners = new Set<string>();
-    for (const pool of this.#o.pools) {
-      if (pool.scope.kind === 'org') owners.add(pool.scope.org);
-      if (pool.scope.kind === 'repo') owners.add(pool.scope.owner);
-    }
-    const repos = new Set<string>(this.#o.trace.jobs.map((j) => j.repo));
-    for (const pool of this.#o.pools) if (pool.scope.kind === 'repo') repos.add(`${pool.scope.owner}/${pool.scope.repo}`);
-    for (const owner of owners) if (!model.account(owner)) model.createOrg({ login: owner });
-    for (const full of repos) {
-      const [owner = '', name = ''] = full.split('/');
-      if (!model.repo(full)) model.createRepo({ owner, name });
-      owners.add(model.repo(full)?.owner ?? owner);
-    }
-    let first: number | undefined;
-    for (const owner of owners) {
-      const account = model.account(owner);
-      if (!account) continue;
-      const installation = model.createInstallation({ account: account.login, repositorySelection: 'all' });
-      first ??= installation.id;
-    }
-    for (const pool of this.#o.pools) {
-      const scope = pool.scope;
-      if (scope.kind === 'repo' || !scope.runnerGroup || scope.runnerGroup.toLowerCase() === 'default') continue;
-      const groupScope = scope.kind === 'org' ? { kind: 'org' as const, org: scope.org } : { kind: 'enterprise' as const, enterprise: scope.enterprise };
-      try {
-        model.createRunnerGroup(groupScope, { name: scope.runnerGroup });
-      } catch {
-        // Exists already (two pools share the group), or the enterprise is not modelled.
-      }
-    }
-    return `installation:${first ?? 0}`;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -374,7 +287,7 @@ class Simulation {
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // Webhooks: ground truth for the observer, then chaos, then the receiver.
+  // Webhooks: ground truth for the observer, then chaos (and outages), then the endpoint.
 
   #webhook(attempt: WebhookAttempt): void {
     const event = attempt.event;
@@ -382,19 +295,29 @@ class Simulation {
     if (!attempt.redelivery) this.#observe(event);
     const chaos = this.#chaos;
     const rng = this.#chaosRng;
+    const now = this.#scheduler.now();
+    if (this.#outage && now >= this.#outage.from && now < this.#outage.until) {
+      this.#model.recordDelivery(attempt, { statusCode: 0, status: 'failed to connect to host', durationMs: 10_000 });
+      return;
+    }
     if (rng.chance(chaos.webhookLoss)) {
       this.#model.recordDelivery(attempt, { statusCode: 502, durationMs: 10_000 });
       return;
     }
     let delay = rng.lognormal(Math.max(1, chaos.webhookDelay), 0.5);
     if (rng.chance(chaos.webhookReorder)) delay += rng.uniform(0, chaos.webhookReorderWindow);
-    this.#scheduler.after(delay, () => {
-      this.#model.recordDelivery(attempt, { statusCode: 202, durationMs: 40 });
-      this.#receive(event);
-    });
+    this.#scheduler.after(delay, () => this.#deliver(attempt, true));
     if (rng.chance(chaos.webhookDuplication)) {
-      this.#scheduler.after(delay + rng.uniform(100, 10_000), () => this.#receive(event));
+      this.#scheduler.after(delay + rng.uniform(100, 10_000), () => this.#deliver(attempt, false));
     }
+  }
+
+  /** POSTs the attempt to the endpoint (the run layer's handler); GitHub records the answer it got. */
+  #deliver(attempt: WebhookAttempt, record: boolean): void {
+    this.#scheduler.spawn('webhook', async () => {
+      const response = await this.#webhookHandler({ headers: attempt.headers, body: attempt.body }, NEVER);
+      if (record) this.#model.recordDelivery(attempt, { statusCode: response.status, durationMs: 40 });
+    });
   }
 
   #poolOf(job: WebhookEvent['job']): string {
@@ -452,49 +375,28 @@ class Simulation {
     }
   }
 
-  /** The webhook endpoint: parse, match a pool, enqueue (after the queue delay). */
-  #receive(event: WebhookEvent): void {
-    const job = event.job;
-    const repo = this.#model.repoById(job.repoId);
-    if (!repo || (event.action !== 'queued' && event.action !== 'in_progress' && event.action !== 'completed' && event.action !== 'waiting')) return;
-    const repository = { owner: repo.owner, repo: repo.name };
-    const match = this.#matcher(job.labels, { repository });
-    const jobEvent: JobEvent = {
-      deliveryId: event.guid,
-      action: event.action,
-      job: {
-        id: job.id,
-        runId: job.runId,
-        runAttempt: job.runAttempt,
-        name: job.name,
-        workflowName: job.workflowName,
-        labels: job.labels,
-        ...(job.conclusion === undefined ? {} : { conclusion: job.conclusion }),
-        createdAt: job.createdAt,
-        ...(job.startedAt === undefined ? {} : { startedAt: job.startedAt }),
-        ...(job.completedAt === undefined ? {} : { completedAt: job.completedAt }),
-        ...(job.runnerId === undefined ? {} : { runnerId: job.runnerId }),
-        ...(job.runnerName === undefined ? {} : { runnerName: job.runnerName }),
-        ...(job.runnerGroupId === undefined ? {} : { runnerGroupId: job.runnerGroupId }),
-        ...(job.runnerGroupName === undefined ? {} : { runnerGroupName: job.runnerGroupName }),
-      },
-      repository,
-      installationId: event.installationId,
-      poolId: match.pool?.id ?? null,
-      receivedAt: this.#scheduler.now(),
-    };
-    const delay = this.#s.queueDelay ?? (this.#isGhr ? 0 : 30_000);
-    const send = () =>
-      this.#scheduler.spawn('queue.send', async () => {
-        await this.#queue.send([jobEvent], NEVER);
-        this.#schedulePoll(this.#scheduler.now() + this.#s.batchWindow);
-      });
-    if (delay > 0) this.#scheduler.after(delay, send);
-    else send();
-  }
-
   // ---------------------------------------------------------------------------------------------------------
-  // Queue → scale-up runs.
+  // Queue → scale-up runs (at most `scaleUpConcurrency` at once, as an SQS event source mapping runs them).
+
+  /** The queue as the webhook handler sees it: sends become visible after the queue delay, then a poll follows. */
+  #ingress(): EventQueue {
+    const queue = this.#queue;
+    const delay = this.#s.queueDelay ?? (this.#isGhr ? 0 : 30_000);
+    const visible = async (events: readonly JobEvent[]) => {
+      const result = await queue.send(events, NEVER);
+      this.#schedulePoll(this.#scheduler.now() + this.#s.batchWindow);
+      return result;
+    };
+    return {
+      send: async (events) => {
+        if (delay <= 0) return visible(events);
+        this.#scheduler.after(delay, () => this.#scheduler.spawn('queue.send', () => visible(events)));
+        return { failed: [] };
+      },
+      receive: (max, signal) => queue.receive(max, signal),
+      ack: (ids, signal) => queue.ack(ids, signal),
+    };
+  }
 
   #schedulePoll(at: number): void {
     if (this.#pollAt !== undefined && this.#pollAt <= at && this.#pollAt >= this.#scheduler.now()) return;
@@ -502,105 +404,93 @@ class Simulation {
     this.#scheduler.at(at, () => {
       if (this.#pollAt === at) this.#pollAt = undefined;
       this.#scheduler.spawn('queue.poll', async () => {
-        for (;;) {
+        while (this.#workers < this.#s.scaleUpConcurrency) {
           const messages = await this.#queue.receive(this.#s.batchSize, NEVER);
           if (messages.length === 0) return;
-          this.#scheduler.spawn('scale-up', () => this.#scaleUpRun(messages));
+          this.#workers++;
+          this.#scheduler.spawn('scale-up', async () => {
+            try {
+              await this.#scaleUpRun(messages);
+            } finally {
+              this.#workers--;
+              this.#schedulePoll(this.#scheduler.now());
+            }
+          });
         }
       });
     });
   }
 
   async #scaleUpRun(messages: readonly QueueMessage[]): Promise<void> {
-    const { signal, done: finished } = this.#deadline();
-    // Only a run that is going to crash pays for the gate around its ports.
-    const gate = this.#chaosRng.chance(this.#chaos.scaleUpCrashes) ? new CrashGate() : undefined;
-    if (gate) this.#scheduler.after(this.#chaosRng.uniform(0, 3_000), () => gate.crash());
-    const done: string[] = [];
+    const run = this.#runs.start();
+    let acknowledge: readonly string[] = [];
     try {
       if (this.#isGhr) {
-        const engine = this.#engine(gate);
-        const events = messages.map((m) => m.event);
-        const result = await engine.ingest(events, signal);
-        const failed = new Set(result.unprocessed.map((u) => u.event));
-        for (const m of messages) if (!failed.has(m.event)) done.push(m.id);
-        if (result.touchedPools.length > 0 && !signal.aborted) {
-          const reconcile = await engine.reconcile({ pools: result.touchedPools, sweep: false }, signal);
-          if (!gate?.crashed) this.#countErrors(reconcile.errors);
-        }
+        const result = await scaleUp(this.#engine(run.gate), messages, run.signal);
+        acknowledge = result.acknowledge;
+        if (!run.gate.crashed && result.reconcile) this.#countErrors(result.reconcile.errors);
+        if (!run.gate.crashed && result.reconcileError !== undefined) this.#bump(`scale-up reconcile: ${result.reconcileError.slice(0, 60)}`);
       } else {
-        const baseline = this.#baseline(gate);
-        for (const m of messages) {
-          if (signal.aborted) break;
-          try {
-            await baseline.scaleUp(m.event, signal);
-            done.push(m.id);
-          } catch (error) {
-            if (!gate?.crashed) this.#countError(error);
-          }
-        }
+        acknowledge = await this.#baselineScaleUp(messages, run);
       }
     } catch (error) {
-      if (!gate?.crashed) this.#countError(error);
+      if (!run.gate.crashed) this.#countError(error);
     }
-    finished();
-    const crashed = gate?.crashed === true;
-    if (crashed) this.#bump('scale-up run crashed (chaos)');
-    else if (done.length > 0) await this.#queue.ack(done, NEVER);
-    if (crashed || done.length < messages.length) this.#schedulePoll(this.#scheduler.now() + this.#s.visibilityTimeout + 1);
+    const crashed = run.gate.crashed;
+    run.done();
+    // A killed run never returns: the event source mapping deletes nothing, and the batch comes back.
+    if (crashed) this.#bump('run killed (chaos or timeout)');
+    else if (acknowledge.length > 0) await this.#queue.ack(acknowledge, NEVER);
+    if (crashed || acknowledge.length < messages.length) this.#schedulePoll(this.#scheduler.now() + this.#s.visibilityTimeout + 1);
   }
 
-  /** A run's deadline (a Lambda's timeout) as a signal that fires after `runDeadline` unless the run is done. */
-  #deadline(): { signal: AbortSignal; done: () => void } {
-    const controller = new AbortController();
-    let finished = false;
-    this.#scheduler.after(this.#s.runDeadline, () => {
-      if (!finished) controller.abort(DEADLINE);
-    });
-    return {
-      signal: controller.signal,
-      done: () => {
-        finished = true;
-      },
-    };
-  }
-
-  #fullReconcile(): void {
-    const engine = this.#engine();
-    this.#scheduler.spawn('reconcile', async () => {
-      const { signal, done } = this.#deadline();
+  async #baselineScaleUp(messages: readonly QueueMessage[], run: Run): Promise<string[]> {
+    const baseline = this.#baseline(run.gate);
+    const done: string[] = [];
+    for (const m of messages) {
+      if (run.signal.aborted) break;
       try {
-        const result = await engine.reconcile({ sweep: true }, signal);
-        this.#countErrors(result.errors);
+        await baseline.scaleUp(m.event, run.signal);
+        done.push(m.id);
       } catch (error) {
-        this.#countError(error);
+        if (!run.gate.crashed) this.#countError(error);
       }
-      done();
+    }
+    return done;
+  }
+
+  #fullSweep(): void {
+    this.#scheduler.spawn('sweep', async () => {
+      const run = this.#runs.start();
+      try {
+        const result = await sweep(this.#engine(run.gate), run.signal);
+        if (!run.gate.crashed) this.#countErrors(result.reconcile.errors);
+      } catch (error) {
+        if (!run.gate.crashed) this.#countError(error);
+      }
+      if (run.gate.crashed) this.#bump('run killed (chaos or timeout)');
+      run.done();
     });
   }
 
   #scaleDown(): void {
-    const baseline = this.#baseline();
     this.#scheduler.spawn('scale-down', async () => {
-      const { signal, done } = this.#deadline();
+      const run = this.#runs.start();
       try {
-        await baseline.scaleDown(signal);
+        await this.#baseline(run.gate).scaleDown(run.signal);
       } catch (error) {
-        this.#countError(error);
+        if (!run.gate.crashed) this.#countError(error);
       }
-      done();
+      run.done();
     });
   }
 
   // ---------------------------------------------------------------------------------------------------------
   // Cloud hooks.
 
-  #launched(instance: CloudInstance): void {
-    this.#providerIds.set(instance.name, instance.providerId);
-    this.#observer.launched(instance);
-  }
-
   #booted(instance: CloudInstance): void {
+    // An instance that never got its name cannot find its hand-off: its runner never starts.
+    if (instance.name === '') return;
     const bootstrap = instance.request.bootstrap;
     try {
       if (bootstrap.kind === 'jit') {
@@ -625,16 +515,19 @@ class Simulation {
 
   #interruptionWarning(instance: CloudInstance): void {
     if (!this.#isGhr) return;
-    const engine = this.#engine();
     this.#scheduler.spawn('interrupted', async () => {
-      const { signal, done } = this.#deadline();
-      await engine.interrupted([instance.providerId], signal);
-      done();
+      const run = this.#runs.start();
+      try {
+        await interruption(this.#engine(run.gate), [instance.providerId], run.signal);
+      } catch (error) {
+        if (!run.gate.crashed) this.#countError(error);
+      }
+      run.done();
     });
   }
 
   #terminating(instance: CloudInstance, cause: InstanceEndCause): void {
-    const runnerId = this.#runnerIds.get(instance.name);
+    const runnerId = instance.name === '' ? undefined : this.#runnerIds.get(instance.name);
     const runner = runnerId === undefined ? undefined : this.#model.runner(runnerId);
     const busy = runner !== undefined && runner.status === 'online' && runner.busy;
     this.#observer.ending(instance, cause, busy);
@@ -675,36 +568,30 @@ class Simulation {
   #report(): SimulationReport {
     const now = this.#scheduler.now();
     const model = this.#model;
-    // Orphans (DESIGN.md §5.4), each allowed two full passes once it is one: an instance without a registration
-    // past its pool's boot timeout; a registration without an alive instance once its instance ended and it is
-    // past the boot timeout (before that its machine may still come up, and a fresh listing may miss it).
-    const registered = new Set(model.allRunners().map((r) => r.name));
-    const alive = new Set<string>();
-    const orphans: Leftovers['orphans'][number][] = [];
-    const age = (since: number) => Math.round((now - since) / 1000);
-    const grace = this.#twoPasses;
-    for (const instance of this.#cloud.aliveInstances()) {
-      alive.add(instance.name);
-      if (registered.has(instance.name)) continue;
-      const exited = this.#exitedAt.get(instance.name);
-      if (exited !== undefined && now - exited <= this.#s.shutdownDelay + 5_000) continue;
-      if (now - instance.launchedAt > this.#bootTimeoutOf(instance.name) + grace) orphans.push({ kind: 'instance', name: instance.name, ageSeconds: age(instance.launchedAt) });
-    }
-    for (const runner of model.allRunners()) {
-      if (alive.has(runner.name)) continue;
-      const providerId = this.#providerIds.get(runner.name);
-      const endedAt = (providerId === undefined ? undefined : this.#cloud.instance(providerId)?.terminatedAt) ?? 0;
-      const since = Math.max(runner.createdAt + this.#bootTimeoutOf(runner.name), endedAt);
-      if (now - since > grace) orphans.push({ kind: 'registration', name: runner.name, ageSeconds: age(runner.createdAt) });
-    }
-    const jobsLost: Leftovers['jobsLost'][number][] = [];
-    for (const job of model.queuedJobs()) {
-      const repo = model.repoById(job.repoId);
-      if (!repo) continue;
-      if (this.#matcher(job.labels, { repository: { owner: repo.owner, repo: repo.name } }).pool) {
-        jobsLost.push({ id: job.id, runAttempt: job.runAttempt, labels: job.labels, ageSeconds: age(job.queuedAt ?? job.createdAt) });
-      }
-    }
+    // Lost: still queued, and a pool serves it (label matching as the endpoint does it).
+    const matcher = (labels: readonly string[], repoId: number) => {
+      const repo = model.repoById(repoId);
+      return repo !== undefined && this.#matcher(labels, { repository: { owner: repo.owner, repo: repo.name } }).pool !== null;
+    };
+    const leftovers = judgeLeftovers(
+      {
+        registrations: model.allRunners(),
+        aliveInstances: this.#cloud.aliveInstances(),
+        instanceOf: (name) => {
+          const id = this.#providerIds.get(name);
+          return id === undefined ? undefined : this.#cloud.instance(id);
+        },
+        exitedAt: (name) => this.#exitedAt.get(name),
+        bootTimeout: (name, poolId) => this.#bootTimeoutOf(name, poolId),
+        servableQueuedJobs: model
+          .queuedJobs()
+          .filter((j) => matcher(j.labels, j.repoId))
+          .map((j) => ({ id: j.id, runAttempt: j.runAttempt, labels: j.labels, queuedAt: j.queuedAt ?? j.createdAt })),
+        grace: this.#twoPasses,
+        shutdownDelay: this.#s.shutdownDelay,
+      },
+      now,
+    );
     for (const { label, error } of this.#scheduler.errors) {
       const code = (error as { code?: unknown }).code;
       if (code === 'aborted') continue;
@@ -717,8 +604,8 @@ class Simulation {
     const result = this.#observer.finish({
       policy: this.#o.policy,
       seed: this.#o.seed,
-      jobsLost: jobsLost.length,
-      orphansLeft: orphans.length,
+      jobsLost: leftovers.jobsLost.length,
+      orphansLeft: leftovers.orphans.length,
       githubApiCalls: this.#github.total,
       cloudApiCalls: this.#cloud.totalCalls,
       totalJobs: this.#o.trace.jobs.length,
@@ -735,23 +622,11 @@ class Simulation {
       bootSecondsP50: Math.round(quantile(boots, 0.5) * 10) / 10,
       bootSecondsP95: Math.round(quantile(boots, 0.95) * 10) / 10,
       waits: [...this.#observer.waits],
-      leftovers: { orphans, jobsLost },
+      leftovers,
     };
   }
-}
-
-/** A logger that adds the virtual time to every line. */
-function virtualTimeLogger(logger: Logger, simSeconds: () => number): Logger {
-  const at = (fields?: LogFields): LogFields => ({ simSeconds: simSeconds(), ...fields });
-  return {
-    debug: (message, fields) => logger.debug(message, at(fields)),
-    info: (message, fields) => logger.info(message, at(fields)),
-    warn: (message, fields) => logger.warn(message, at(fields)),
-    error: (message, fields) => logger.error(message, at(fields)),
-  };
 }
 
 /** The engine's default `redeliveryInterval`. */
 const DEFAULT_REDELIVERY_INTERVAL = 300_000;
 const NEVER = new AbortController().signal;
-const DEADLINE = new Error('The run reached its deadline (Lambda timeout).');
