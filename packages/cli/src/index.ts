@@ -1,5 +1,6 @@
 // Public API of @ghr/cli: the command as a function, for tests and embedding. The executable is `ghr`.
 export { main } from './main.js';
+export type { MainOptions } from './main.js';
 export { simulateCommand } from './commands/simulate.js';
 export { EXIT, processIo } from './io.js';
 export type { CliIo } from './io.js';

@@ -50,6 +50,26 @@ function applyCommon(command: Command, io: CliIo): void {
   for (const sub of command.commands) applyCommon(sub, io);
 }
 
+/** What `main` takes from its process besides output; tests pass their own. */
+export interface MainOptions {
+  /** Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** When `ghr serve` stops. Default: on SIGTERM or SIGINT. */
+  readonly waitForStop?: () => Promise<void>;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
 /**
  * Runs the `ghr` command with `argv` (without `node` and the script) and returns the exit code: 0 done, 1 the
  * command failed, 2 bad input (unknown command or option, bad config, trace or chaos file).
@@ -60,8 +80,8 @@ function applyCommon(command: Command, io: CliIo): void {
  * process.exitCode = code;
  * ```
  */
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const context: CommandContext = { io, exitCode: EXIT.ok };
+export async function main(argv: readonly string[], io: CliIo = processIo, options: MainOptions = {}): Promise<number> {
+  const context: CommandContext = { io, env: options.env ?? process.env, waitForStop: options.waitForStop ?? waitForSignal, exitCode: EXIT.ok };
   const program = buildProgram(context);
   if (argv.length === 0) {
     io.stdout(program.helpInformation());

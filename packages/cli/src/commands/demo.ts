@@ -83,7 +83,7 @@ async function demoAction(options: Record<string, string | boolean | undefined>,
     seed = whole(str('seed') ?? '1', '--seed', 0);
     timeout = whole(str('timeout') ?? '100', '--timeout', 1) * 1000;
     const size = whole(str('size') ?? '30', '--size', 1);
-    const maxRunners = whole(str('max-runners') ?? '8', '--max-runners', 1);
+    const maxRunners = whole(str('maxRunners') ?? '8', '--max-runners', 1);
     const config = str('config');
     const base = config ? await loadPools(config) : parseConfig(DEMO_CONFIG, { source: 'the demo config' }).pools;
     pools = demoPools(base, maxRunners);

@@ -6,7 +6,7 @@ import { runnerScopeOf, scopeKey } from '@ghr/core';
 import type { GhrConfig } from '@ghr/core';
 import { loadConfigFile } from '../config.js';
 import { EXIT } from '../io.js';
-import { githubClientFor, openLocal, webhookSecretsFor } from '../serve/local-setup.js';
+import { commandFor, githubClientFor, openLocal, webhookSecretsFor } from '../serve/local-setup.js';
 import type { CommandContext } from './context.js';
 
 /** One check's outcome. */
@@ -25,7 +25,8 @@ const PERMISSION_FIX: Record<string, string> = {
 };
 
 /** Registers `ghr doctor`. */
-export function registerDoctorCommand(program: Command, context: CommandContext, env: Readonly<Record<string, string | undefined>> = process.env): void {
+export function registerDoctorCommand(program: Command, context: CommandContext): void {
+
   program
     .command('doctor')
     .summary('check config, App authentication and permissions, webhook settings and the runner provider')
@@ -49,7 +50,7 @@ export function registerDoctorCommand(program: Command, context: CommandContext,
       } catch (error) {
         report({ name: 'config', ok: false, detail: (error as Error).message, fix: `fix the file; "ghr config check ${options.config}" lists every problem` });
       }
-      if (config) await runChecks(config, options, env, report);
+      if (config) await runChecks(config, options, context.env, report);
       if (options.json) io.stdout(`${JSON.stringify({ ok: checks.every((c) => c.ok), checks })}\n`);
       context.exitCode = checks.every((c) => c.ok) ? EXIT.ok : EXIT.failure;
     });
@@ -109,8 +110,8 @@ async function runChecks(
     const root = resolve(options.stateDir);
     await mkdir(root, { recursive: true });
     await access(root, constants.W_OK);
-    if (options.runnerCommand) await access(options.runnerCommand, constants.X_OK);
-    const { store, provider } = openLocal({ stateDir: options.stateDir, secrets, ...(options.runnerCommand ? { runnerCommand: { file: options.runnerCommand } } : {}) });
+    if (options.runnerCommand) await access(options.runnerCommand, /\.(m?js|cjs)$/.test(options.runnerCommand) ? constants.R_OK : constants.X_OK);
+    const { store, provider } = openLocal({ stateDir: options.stateDir, secrets, ...(options.runnerCommand ? { runnerCommand: commandFor(options.runnerCommand) } : {}) });
     try {
       const instances = await provider.list({}, signal);
       report({ name: 'runner provider (local processes)', ok: true, detail: `${root} is writable; ${instances.filter((i) => i.state !== 'terminated').length} runner processes alive${options.runnerCommand ? `; ${options.runnerCommand} is executable` : ''}` });

@@ -4,19 +4,12 @@ import { parseDuration } from '@ghr/core';
 import type { GhrConfig } from '@ghr/core';
 import { loadConfigFile } from '../config.js';
 import { EXIT } from '../io.js';
-import type { CliIo } from '../io.js';
-import { githubClientFor, openLocal, webhookSecretsFor } from '../serve/local-setup.js';
+import { commandFor, githubClientFor, openLocal, webhookSecretsFor } from '../serve/local-setup.js';
 import { streamLogger } from '../serve/logger.js';
 import type { LogLevel } from '../serve/logger.js';
 import { SERVE_DEFAULTS, startServe } from '../serve/runtime.js';
 import { UsageError } from './context.js';
 import type { CommandContext } from './context.js';
-
-/** Signals a running `ghr serve` stops on; injectable for tests. */
-export interface ServeSignals {
-  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): void;
-  env: Readonly<Record<string, string | undefined>>;
-}
 
 const SERVE_HELP = `
 Endpoints: POST /webhook (the GitHub App's webhook URL), GET /healthz, GET /metrics (Prometheus text).
@@ -25,7 +18,7 @@ SIGTERM or SIGINT stops it gracefully: the running step finishes and the queue s
 `;
 
 /** Registers `ghr serve`. */
-export function registerServeCommand(program: Command, context: CommandContext, signals: ServeSignals = { once: (s, l) => void process.once(s, l), env: process.env }): void {
+export function registerServeCommand(program: Command, context: CommandContext): void {
   program
     .command('serve')
     .summary('run ghr for a real GitHub App on this machine (webhooks, SQLite, runner processes)')
@@ -41,35 +34,36 @@ export function registerServeCommand(program: Command, context: CommandContext, 
     .option('--log-json', 'log one JSON object per line', false)
     .addHelpText('after', SERVE_HELP)
     .action(async (options: Record<string, string | boolean | undefined>) => {
-      context.exitCode = await serveAction(options, context.io, signals);
+      context.exitCode = await serveAction(options, context);
     });
 }
 
-async function serveAction(options: Record<string, string | boolean | undefined>, io: CliIo, signals: ServeSignals): Promise<number> {
+async function serveAction(options: Record<string, string | boolean | undefined>, context: CommandContext): Promise<number> {
+  const { io } = context;
   const str = (k: string) => (typeof options[k] === 'string' ? (options[k] as string) : undefined);
   let config: GhrConfig;
   let port: number;
   let sweepInterval: number;
   let maxProcesses: number | undefined;
-  const level = (str('log-level') ?? 'info') as LogLevel;
+  const level = (str('logLevel') ?? 'info') as LogLevel;
   try {
     if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn or error, got "${level}".`);
     port = Number(str('port'));
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0-65535, got "${str('port')}".`);
-    const sweep = parseDuration(str('sweep-interval') ?? '60s');
-    if (!sweep.ok || sweep.ms < 1_000) throw new UsageError(`--sweep-interval must be a duration of at least 1s (e.g. 60s, 2m), got "${str('sweep-interval')}".`);
+    const sweep = parseDuration(str('sweepInterval') ?? '60s');
+    if (!sweep.ok || sweep.ms < 1_000) throw new UsageError(`--sweep-interval must be a duration of at least 1s (e.g. 60s, 2m), got "${str('sweepInterval')}".`);
     sweepInterval = sweep.ms;
-    if (str('max-processes') !== undefined) {
-      maxProcesses = Number(str('max-processes'));
-      if (!Number.isInteger(maxProcesses) || maxProcesses < 1) throw new UsageError(`--max-processes must be a whole number >= 1, got "${str('max-processes')}".`);
+    if (str('maxProcesses') !== undefined) {
+      maxProcesses = Number(str('maxProcesses'));
+      if (!Number.isInteger(maxProcesses) || maxProcesses < 1) throw new UsageError(`--max-processes must be a whole number >= 1, got "${str('maxProcesses')}".`);
     }
     config = await loadConfigFile(str('config') ?? '');
   } catch (error) {
     io.stderr(`ghr serve: ${(error as Error).message}\n`);
     return EXIT.usage;
   }
-  const logger = streamLogger((line) => io.stderr(line), { level, json: options['log-json'] === true });
-  const secrets = { env: signals.env };
+  const logger = streamLogger((line) => io.stderr(line), { level, json: options['logJson'] === true });
+  const secrets = { env: context.env };
   let github;
   let webhookSecrets: string[];
   try {
@@ -79,10 +73,10 @@ async function serveAction(options: Record<string, string | boolean | undefined>
     io.stderr(`ghr serve: ${(error as Error).message}\n`);
     return EXIT.usage;
   }
-  const runnerCommand = str('runner-command');
+  const runnerCommand = str('runnerCommand');
   const { store, provider } = openLocal({
-    stateDir: str('state-dir') ?? '.ghr',
-    ...(runnerCommand ? { runnerCommand: { file: runnerCommand } } : {}),
+    stateDir: str('stateDir') ?? '.ghr',
+    ...(runnerCommand ? { runnerCommand: commandFor(runnerCommand) } : {}),
     ...(maxProcesses === undefined ? {} : { maxProcesses }),
     logger,
     secrets,
@@ -114,10 +108,7 @@ async function serveAction(options: Record<string, string | boolean | undefined>
       },
     });
     io.stderr(`ghr serve: listening on ${serve.url}; point the GitHub App's webhook URL at ${serve.webhookUrl} (Ctrl-C stops)\n`);
-    await new Promise<void>((resolve) => {
-      signals.once('SIGTERM', resolve);
-      signals.once('SIGINT', resolve);
-    });
+    await context.waitForStop();
     await serve.close();
     return EXIT.ok;
   } catch (error) {

@@ -22,7 +22,8 @@ export interface StatusReport {
 }
 
 /** Registers `ghr status`. */
-export function registerStatusCommand(program: Command, context: CommandContext, env: Readonly<Record<string, string | undefined>> = process.env): void {
+export function registerStatusCommand(program: Command, context: CommandContext): void {
+
   program
     .command('status')
     .summary('pools, queued jobs, runners by state, orphans and GitHub rate budget of this machine')
@@ -41,9 +42,9 @@ export function registerStatusCommand(program: Command, context: CommandContext,
         context.exitCode = EXIT.usage;
         return;
       }
-      const { store, provider } = openLocal({ stateDir: options.stateDir, secrets: { env } });
+      const { store, provider } = openLocal({ stateDir: options.stateDir, secrets: { env: context.env } });
       try {
-        const report = await statusOf(config, store, provider, options.offline ? undefined : env);
+        const report = await statusOf(config, store, provider, options.offline ? undefined : context.env);
         if (options.json) io.stdout(`${JSON.stringify(report)}\n`);
         else io.stdout(renderStatus(report));
         context.exitCode = EXIT.ok;

@@ -90,6 +90,29 @@ export function niceTicks(max: number, count = 4): number[] {
   return ticks;
 }
 
+/**
+ * Round time ticks (seconds) covering `end`: in seconds, minutes or hours, whichever reads best.
+ *
+ * @example
+ * ```ts
+ * timeTicks(5400); // [0, 1200, 2400, 3600, 4800, 6000] (0, 20m, 40m, 60m, 80m, 100m)
+ * ```
+ */
+export function timeTicks(end: number): number[] {
+  const unit = timeUnit(end);
+  return niceTicks(end / unit, 5).map((t) => t * unit);
+}
+
+function timeUnit(end: number): 1 | 60 | 3600 {
+  return end < 300 ? 1 : end < 3 * 3600 ? 60 : 3600;
+}
+
+/** A tick label in the unit the axis uses. */
+function tickLabel(seconds: number, unit: 1 | 60 | 3600): string {
+  const value = Math.round((seconds / unit) * 10) / 10;
+  return `${value}${unit === 1 ? 's' : unit === 60 ? 'm' : 'h'}`;
+}
+
 const SERIES = [
   { key: 'queued', label: 'queued jobs', color: '#dc2626', dash: '' },
   { key: 'runners', label: 'runners alive', color: '#2563eb', dash: '' },
@@ -105,20 +128,22 @@ const PANEL_GAP = 46;
 
 /** One panel: a subtitle, round y ticks, time ticks, the three series. Returns SVG elements drawn from `top`. */
 function timelinePanel(points: readonly Series[], top: number, subtitle: string, end: number): string[] {
+  const times = timeTicks(end);
+  const xMax = times[times.length - 1] ?? end;
   const ticks = niceTicks(Math.max(...points.map((p) => Math.max(p.queued, p.runners, p.running)), 1));
   const yMax = ticks[ticks.length - 1] ?? 1;
   const plotTop = top + 20;
   const plotBottom = top + PANEL_HEIGHT;
-  const x = (at: number) => PAD.left + (at / end) * (WIDTH - PAD.left - PAD.right);
+  const x = (at: number) => PAD.left + (at / xMax) * (WIDTH - PAD.left - PAD.right);
   const y = (v: number) => plotBottom - (v / yMax) * (plotBottom - plotTop);
   const out = [`<text x="${PAD.left}" y="${top + 12}" font-weight="bold">${escapeXml(subtitle)}</text>`];
   for (const v of ticks) {
     out.push(`<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/>`);
     out.push(`<text x="${PAD.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v}</text>`);
   }
-  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
-    const anchor = f === 0 ? 'start' : f === 1 ? 'end' : 'middle';
-    out.push(`<text x="${x(end * f).toFixed(1)}" y="${plotBottom + 16}" text-anchor="${anchor}" fill="#4b5563">${formatDuration(end * f)}</text>`);
+  for (const t of times) {
+    const anchor = t === 0 ? 'start' : t === xMax ? 'end' : 'middle';
+    out.push(`<text x="${x(t).toFixed(1)}" y="${plotBottom + 16}" text-anchor="${anchor}" fill="#4b5563">${tickLabel(t, timeUnit(end))}</text>`);
   }
   for (const s of SERIES) {
     const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.at).toFixed(1)},${y(p[s.key]).toFixed(1)}`).join(' ');
@@ -158,7 +183,7 @@ function waitPanel(waits: readonly number[], top: number): string[] {
     if (i % labelEvery !== 0 && i !== edges.length - 1) return;
     out.push(`<text x="${x(edge).toFixed(1)}" y="${plotBottom + 16}" text-anchor="middle" fill="#4b5563">${formatDuration(edge)}</text>`);
   });
-  out.push(`<text x="${WIDTH - PAD.right}" y="${plotBottom + 32}" text-anchor="end" fill="#4b5563">seconds waited (bins of ${formatDuration(width)}); bars: jobs</text>`);
+  out.push(`<text x="${WIDTH - PAD.right}" y="${plotBottom + 32}" text-anchor="end" fill="#4b5563">time waited (bins of ${formatDuration(width)}); bar height: jobs</text>`);
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Wiring one machine from a validated config: the SQLite store, the local-process provider and the GitHub client.
 // `ghr serve`, `ghr status` and `ghr doctor` open the same state directory the same way.
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { GhrConfig, Logger } from '@ghr/core';
 import { GitHubClient } from '@ghr/github';
@@ -18,6 +19,11 @@ export interface LocalSetupOptions {
   readonly maxProcesses?: number;
   readonly logger?: Logger;
   readonly secrets: SecretSources;
+}
+
+/** A runner program: JavaScript files run with this Node.js, anything else is executed as it is. */
+export function commandFor(file: string): RunnerCommand {
+  return /\.(m?js|cjs)$/.test(file) ? { file: process.execPath, args: [resolve(file)] } : { file: resolve(file) };
 }
 
 /** The database file of a state directory. */
@@ -62,6 +68,7 @@ export async function webhookSecretsFor(config: GhrConfig, secrets: SecretSource
 /** The store and provider of a state directory. */
 export function openLocal(options: LocalSetupOptions): { store: LocalStore; provider: LocalProcessProvider } {
   const root = resolve(options.stateDir);
+  mkdirSync(root, { recursive: true });
   const store = openLocalStore({ path: stateDatabase(root) });
   const provider = new LocalProcessProvider({
     workRoot: join(root, 'runners'),

@@ -46,7 +46,8 @@ export interface TimelinePoint {
   readonly running: number;
   /** Instances alive (booting, idle or busy). */
   readonly runners: number;
-  /** The same per pool (jobs by the pool label matching picks; jobs no pool serves are left out). */
+  /** The same per pool: queued jobs by the pool label matching picks (jobs no pool serves are left out), running jobs
+   * by the pool of the runner that runs them, alive instances of the pool. */
   readonly pools?: Readonly<Record<string, { readonly queued: number; readonly running: number; readonly runners: number }>>;
 }
 

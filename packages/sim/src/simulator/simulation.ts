@@ -74,6 +74,9 @@ class Simulation {
   readonly #poolOfJob = new Map<number, string>();
   readonly #poolOpen = new Map<string, number>();
   readonly #poolRunning = new Map<string, number>();
+  /** Running jobs by the pool of the runner that runs them (a subset pool's job may run on a larger pool's runner). */
+  readonly #runnerPoolRunning = new Map<string, number>();
+  readonly #runningOn = new Map<number, string>();
   #running = 0;
   #arrived = 0;
   #arriving = false;
@@ -349,6 +352,14 @@ class Simulation {
         break;
       case 'in_progress':
         this.#count(this.#poolRunning, poolId, 1);
+        {
+          const providerId = job.runnerName === undefined ? undefined : this.#providerIds.get(job.runnerName);
+          const runnerPool = (providerId === undefined ? undefined : this.#cloud.instance(providerId)?.poolId) ?? poolId;
+          if (!this.#runningOn.has(job.id)) {
+            this.#runningOn.set(job.id, runnerPool);
+            this.#count(this.#runnerPoolRunning, runnerPool, 1);
+          }
+        }
         this.#running++;
         this.#lastActivityAt = this.#scheduler.now();
         if (this.#traceJobs.has(job.id)) this.#observer.jobStarted(job.id, job.runnerName);
@@ -360,6 +371,11 @@ class Simulation {
         if (job.startedAt !== undefined && job.runnerName !== undefined) {
           this.#running--;
           this.#count(this.#poolRunning, poolId, -1);
+          const runnerPool = this.#runningOn.get(job.id);
+          if (runnerPool !== undefined) {
+            this.#runningOn.delete(job.id);
+            this.#count(this.#runnerPoolRunning, runnerPool, -1);
+          }
         }
         this.#observer.jobFinished(job.id, job.runnerName, job.conclusion === 'cancelled');
         const name = job.runnerName;
@@ -547,7 +563,7 @@ class Simulation {
     const pools: Record<string, { queued: number; running: number; runners: number }> = {};
     for (const poolId of this.#pools.keys()) {
       const running = this.#poolRunning.get(poolId) ?? 0;
-      pools[poolId] = { queued: Math.max(0, (this.#poolOpen.get(poolId) ?? 0) - running), running, runners: alive.get(poolId) ?? 0 };
+      pools[poolId] = { queued: Math.max(0, (this.#poolOpen.get(poolId) ?? 0) - running), running: this.#runnerPoolRunning.get(poolId) ?? 0, runners: alive.get(poolId) ?? 0 };
     }
     this.#observer.sample({ queued: Math.max(0, this.#openJobs - this.#running), running: this.#running, runners, pools });
   }
