@@ -60,7 +60,7 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
     .option('--config <file>', 'take the pools from this ghr config (default: two Linux pools of org acme)')
     .option('--trace <file | generator>', `a trace JSON file, or a generator: ${GENERATOR_NAMES.join(', ')}`, 'burst')
     .option('--size <n>', 'jobs a generator makes', '30')
-    .option('--speed <n>', 'trace seconds per real second (a 5-minute job takes 5 s at 60)', '60')
+    .option('--speed <n>', 'trace seconds per real second (a 5-minute job takes 5 s at 60)', '90')
     .option('--seed <n>', 'random seed of the generator and the simulated GitHub', '1')
     .option('--max-runners <n>', 'cap every pool at this many runners (processes on this machine)', '8')
     .option('--timeout <seconds>', 'stop waiting for the work to settle after this long', '100')
@@ -79,7 +79,7 @@ async function demoAction(options: Record<string, string | boolean | undefined>,
   let seed: number;
   let timeout: number;
   try {
-    speed = whole(str('speed') ?? '60', '--speed', 1);
+    speed = whole(str('speed') ?? '90', '--speed', 1);
     seed = whole(str('seed') ?? '1', '--seed', 0);
     timeout = whole(str('timeout') ?? '100', '--timeout', 1) * 1000;
     const size = whole(str('size') ?? '30', '--size', 1);
