@@ -1,4 +1,5 @@
 // `ghr demo`: everything on this machine without any account (see demo/run-demo.ts).
+import { appendFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Pool } from '@ghr/core';
@@ -15,6 +16,7 @@ import type { CliIo } from '../io.js';
 import { progressLine } from '../progress.js';
 import { renderSvgReport, renderTerminalChart } from '../render/chart.js';
 import { renderSummary } from '../render/summary.js';
+import { streamLogger } from '../serve/logger.js';
 import { UsageError } from './context.js';
 import type { CommandContext } from './context.js';
 
@@ -64,6 +66,7 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
     .option('--seed <n>', 'random seed of the generator and the simulated GitHub', '1')
     .option('--max-runners <n>', 'cap every pool at this many runners (processes on this machine)', '8')
     .option('--timeout <seconds>', 'stop waiting for the work to settle after this long', '100')
+    .option('--log-file <file>', "write ghr serve's log (debug level) to this file")
     .option('--json', 'print exactly one JSON object with the result, nothing else on stdout', false)
     .option('--chart <file.svg>', 'also write charts (per pool, and the wait distribution) as SVG')
     .action(async (options: Record<string, string | boolean | undefined>) => {
@@ -96,6 +99,8 @@ async function demoAction(options: Record<string, string | boolean | undefined>,
     return EXIT.usage;
   }
 
+  const logFile = str('logFile');
+  const logger = logFile ? streamLogger((line) => appendFileSync(logFile, line), { level: 'debug' }) : undefined;
   const progress = progressLine(io, { interval: 3_000 });
   let drawn = 0;
   let report: DemoReport;
@@ -106,6 +111,7 @@ async function demoAction(options: Record<string, string | boolean | undefined>,
       speed,
       seed,
       timeout,
+      ...(logger ? { logger } : {}),
       onFrame: (frame) => {
         if (!io.stderrIsTty) {
           progress.update(renderDemoLine(frame));

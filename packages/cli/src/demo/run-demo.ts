@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALIVE_RUNNER_STATES, silentLogger } from '@ghr/core';
+import { ALIVE_RUNNER_STATES, createMatcher, silentLogger } from '@ghr/core';
 import type { Logger, Pool, RunnerState } from '@ghr/core';
 import { GitHubClient } from '@ghr/github';
 import { LocalProcessProvider, openLocalStore } from '@ghr/local';
@@ -132,7 +132,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       );
     }
 
-    // Sampling: the live view, the timeline and runner time.
+    // Sampling: the live view, the timeline and runner time. Queued jobs count for the pool label matching picks.
+    const matcher = createMatcher(options.pools);
+    const poolOfJob = new Map<number, string | undefined>();
+    const poolOf = (job: { id: number; labels: readonly string[]; repoId: number }) => {
+      if (!poolOfJob.has(job.id)) {
+        const repo = github.model.repoById(job.repoId);
+        poolOfJob.set(job.id, repo ? matcher(job.labels, { repository: { owner: repo.owner, repo: repo.name } }).pool?.id : undefined);
+      }
+      return poolOfJob.get(job.id);
+    };
     const timeline: TimelinePoint[] = [];
     const seconds = { busy: 0, idle: 0, booting: 0 };
     const peak = new Map<string, number>();
@@ -158,7 +167,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         const processes = instances.filter((i) => i.poolId === pool.id).length;
         if (processes > (peak.get(pool.id) ?? 0)) peak.set(pool.id, processes);
         if (processes > pool.maxRunners) maxRunnersExceeded++;
-        return { id: pool.id, maxRunners: pool.maxRunners, runners: byState, processes, queuedJobs: 0 };
+        return { id: pool.id, maxRunners: pool.maxRunners, runners: byState, processes, queuedJobs: jobs.filter((j) => j.status === 'queued' && poolOf(j) === pool.id).length };
       });
       for (const r of runners) {
         if (r.state === 'busy') seconds.busy += dt;
@@ -171,7 +180,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         queued,
         running,
         runners: instances.length,
-        pools: Object.fromEntries(pools.map((p) => [p.id, { queued: 0, running: p.runners.busy ?? 0, runners: p.processes }])),
+        pools: Object.fromEntries(pools.map((p) => [p.id, { queued: p.queuedJobs, running: p.runners.busy ?? 0, runners: p.processes }])),
       });
       options.onFrame?.({
         elapsedSeconds: (now - started) / 1000,
