@@ -1,5 +1,5 @@
 // Options and results of the runner lifecycle engine.
-import type { JobEvent, Pool } from '../domain.js';
+import type { Job, JobEvent, Pool, Runner } from '../domain.js';
 import type { Clock, GitHubApi, Ledger, Logger, Metrics, RunnerProvider } from '../ports.js';
 import type { Plan, PlanOptions, Snapshot } from '../policy/types.js';
 
@@ -76,6 +76,10 @@ export interface IngestResult {
   readonly touchedPools: readonly string[];
   /** Ephemeral runners retired because their job completed. */
   readonly retired: readonly string[];
+  /** The job records as ingest left them (pass them to `reconcile` as `known`). */
+  readonly jobs: readonly Job[];
+  /** The runner records ingest changed (busy, idle, retiring), as it left them. */
+  readonly runners: readonly Runner[];
 }
 
 /** What `reconcile` should cover. */
@@ -87,6 +91,12 @@ export interface ReconcileRequest {
    * and redelivers failed webhooks. Only a full sweep's listing can end a runner whose machine was never recorded.
    */
   readonly sweep: boolean;
+  /**
+   * Records the caller has just written (`IngestResult.jobs` and `.runners`): merged into the ledger's listings,
+   * newest version winning, so that a listing that lags its writes (an eventually consistent index) does not hide
+   * the jobs the caller just ingested.
+   */
+  readonly known?: { readonly jobs?: readonly Job[]; readonly runners?: readonly Runner[] };
 }
 
 /** The outcome of `reconcile`. */

@@ -34,6 +34,7 @@ export const PLAN_DEFAULTS: Readonly<Required<PlanOptions>> = {
   recheckBudget: 20,
   namePrefix: 'ghr-',
   unknownPoolGrace: 15 * MINUTE,
+  launchGrace: 2 * MINUTE,
 };
 
 interface PoolState {
@@ -51,7 +52,7 @@ interface PoolState {
   readonly drainable: Runner[];
 }
 
-type EndReason = 'boot-timeout' | 'max-runtime' | 'interrupted' | 'instance-gone';
+type EndReason = 'boot-timeout' | 'max-runtime' | 'interrupted' | 'instance-gone' | 'abandoned';
 
 const isEnded = (runner: Runner): boolean => runner.state === 'terminated' || runner.state === 'failed';
 
@@ -94,6 +95,7 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
   const recheckBudget = options.recheckBudget ?? PLAN_DEFAULTS.recheckBudget;
   const namePrefix = options.namePrefix ?? PLAN_DEFAULTS.namePrefix;
   const unknownPoolGrace = options.unknownPoolGrace ?? PLAN_DEFAULTS.unknownPoolGrace;
+  const launchGrace = options.launchGrace ?? PLAN_DEFAULTS.launchGrace;
 
   const states: PoolState[] = [];
   const byPool = new Map<string, PoolState>();
@@ -194,6 +196,7 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       case 'launching':
       case 'booting':
         if (age >= pool.bootTimeout) end(runner, 'boot-timeout', state.scope);
+        else if (listed && isAbandoned(runner, now - runner.createdAt, launchGrace)) end(runner, 'abandoned', state.scope);
         else if (age >= pool.maxRuntime) end(runner, 'max-runtime', state.scope);
         else if (interrupted) end(runner, 'interrupted', state.scope);
         else if (runner.state === 'launching') state.launching++;
@@ -306,7 +309,9 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
   // (a small table, instead of indexing every runner by name).
   const instanceCandidates: Instance[] = [];
   for (const instance of unclaimed?.values() ?? []) {
-    if (instance.name.startsWith(namePrefix)) instanceCandidates.push(instance);
+    // An instance without a name is one whose naming was cut off or failed after its launch: its runner cannot
+    // find its secret, so it never registers. It is ghr's (the provider lists only ghr's): reaped like an orphan.
+    if (instance.name.startsWith(namePrefix) || instance.name === '') instanceCandidates.push(instance);
   }
   const registrationCandidates: { readonly registration: GitHubRunner; readonly scope: RunnerScope }[] = [];
   for (const list of snapshot.registrations ?? []) {
@@ -344,7 +349,7 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       }
       const grace = byPool.get(instance.poolId)?.pool.bootTimeout ?? unknownPoolGrace;
       if (now - instance.launchedAt >= grace) {
-        terminations.push({ providerId, runnerName: name, poolId: instance.poolId, reason: 'orphan-instance' });
+        terminations.push({ providerId, ...(name === '' ? {} : { runnerName: name }), poolId: instance.poolId, reason: 'orphan-instance' });
       }
     }
     for (const { registration, scope } of registrationCandidates) {
@@ -366,6 +371,14 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
     pools: summaries,
   };
 }
+
+/**
+ * An admission that nothing carried on: still `launching`, no registration minted and no machine recorded, long
+ * after it was admitted. Its run died, or its admission committed while the caller saw an error; either way no
+ * launch follows, and its slot holds demand that no runner will meet.
+ */
+const isAbandoned = (runner: Runner, age: number, launchGrace: number): boolean =>
+  runner.state === 'launching' && runner.providerId === undefined && runner.githubId === undefined && age >= launchGrace;
 
 const oldestFirst = (a: Runner, b: Runner): number => a.createdAt - b.createdAt || compareNames(a, b);
 const newestFirst = (a: Runner, b: Runner): number => b.createdAt - a.createdAt || compareNames(a, b);

@@ -39,6 +39,12 @@ export interface PlanOptions {
    * `bootTimeout` of their own: reaped once this old. Default 15 min.
    */
   readonly unknownPoolGrace?: number;
+  /**
+   * A `launching` runner with neither a registration nor a machine this long after its admission was abandoned
+   * (its run died, or the admission committed while the caller saw an error): a full sweep ends it, freeing its
+   * slot. Keep it above the scale-up function's timeout. Default 2 min.
+   */
+  readonly launchGrace?: number;
 }
 
 /** Why a pool gets new runners, in numbers (after this plan's terminations and drains). */
@@ -96,7 +102,7 @@ export interface Termination {
    * - `instance-gone`: the instance is no longer listed (or listed terminated): the runner is dead; terminating
    *   an unknown id counts as terminated, so the engine can end the runner in the ledger.
    */
-  readonly reason: 'boot-timeout' | 'max-runtime' | 'orphan-instance' | 'runner-ended' | 'interrupted' | 'instance-gone';
+  readonly reason: 'boot-timeout' | 'max-runtime' | 'orphan-instance' | 'runner-ended' | 'interrupted' | 'instance-gone' | 'abandoned';
 }
 
 /**
@@ -106,7 +112,8 @@ export interface Termination {
 export interface Expiration {
   readonly runnerName: string;
   readonly poolId: string;
-  readonly reason: 'boot-timeout' | 'max-runtime';
+  /** `abandoned`: admitted, then nothing followed (see `PlanOptions.launchGrace`). */
+  readonly reason: 'boot-timeout' | 'max-runtime' | 'abandoned';
 }
 
 /** A GitHub registration to delete. Never a registration GitHub reports `busy`. */
@@ -114,7 +121,7 @@ export interface Deregistration {
   readonly scope: RunnerScope;
   readonly githubId: number;
   readonly runnerName: string;
-  readonly reason: 'orphan-registration' | 'boot-timeout' | 'max-runtime' | 'interrupted' | 'instance-gone';
+  readonly reason: 'orphan-registration' | 'boot-timeout' | 'max-runtime' | 'interrupted' | 'instance-gone' | 'abandoned';
 }
 
 /** A job to re-check with GitHub (lost webhooks). */

@@ -46,7 +46,8 @@ export async function scaleUp(engine: Engine, messages: readonly ScaleUpMessage[
   let reconcileError: string | undefined;
   if (ingest.touchedPools.length > 0 && !signal.aborted) {
     try {
-      reconcile = await engine.reconcile({ pools: ingest.touchedPools, sweep: false }, signal);
+      // The records just written go along: a ledger listing that lags its writes must not hide them.
+      reconcile = await engine.reconcile({ pools: ingest.touchedPools, sweep: false, known: { jobs: ingest.jobs, runners: ingest.runners } }, signal);
     } catch (error) {
       reconcileError = error instanceof Error ? error.message : String(error);
       for (const m of messages) if (m.event.action === 'queued') retry.add(m.id);

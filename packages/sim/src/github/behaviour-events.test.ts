@@ -108,7 +108,7 @@ describe('GitHubModel behaviour: events that vanish, arrive late or repeat', () 
 
   it('re-sends completed for the jobs a re-run carried over from the earlier attempt', () => {
     // Arrange
-    const { model, sent } = setup({ ...events({ resendCarriedOverCompleted: true }), reruns: { maxReruns: 50, maxAgeMs: 30 * DAY } });
+    const { model, sent, transitions } = setup({ ...events({ resendCarriedOverCompleted: true }), reruns: { maxReruns: 50, maxAgeMs: 30 * DAY } });
     const [a, b] = model.queueRun({ repo: 'acme/web', jobs: [{ name: 'a', labels: ['linux'] }, { name: 'b', labels: ['linux'] }] });
     model.completeJob(a?.id ?? 0, 'failure');
     model.completeJob(b?.id ?? 0);
@@ -120,6 +120,7 @@ describe('GitHubModel behaviour: events that vanish, arrive late or repeat', () 
     expect(JSON.parse(resent[0]?.body ?? '{}')).toMatchObject({ workflow_job: { name: 'b', run_attempt: 2, conclusion: 'success' } });
     expect(rerun).toMatchObject({ name: 'a', runAttempt: 2, status: 'in_progress' });
     expect(model.counters.webhooksResentAfterRerun).toBe(1);
+    expect(transitions.filter((e) => e.action === 'completed')).toHaveLength(2);
   });
 });
 

@@ -32,9 +32,10 @@ export class Deliveries {
 
   /**
    * Records a job's transition and sends its `workflow_job` event (only for repositories an installation covers,
-   * as App webhooks are), unless the event behaviour makes it vanish, arrive late or never, or repeat.
+   * as App webhooks are), unless the event behaviour makes it vanish, arrive late or never, or repeat. A `resend`
+   * (`completed` for a job a re-run carried over) is no transition: transition listeners do not see it.
    */
-  emit(job: SimJob, action: 'queued' | 'waiting' | 'in_progress' | 'completed'): void {
+  emit(job: SimJob, action: 'queued' | 'waiting' | 'in_progress' | 'completed', resend = false): void {
     const s = this.#s;
     const repo = s.reposById.get(job.repoId);
     if (!repo) return;
@@ -53,7 +54,7 @@ export class Deliveries {
       job: { ...job },
       createdAt: s.now(),
     };
-    for (const listener of [...s.transitionListeners]) listener(event);
+    if (!resend) for (const listener of [...s.transitionListeners]) listener(event);
     const faults = s.behaviour.events;
     if (faults && action === 'queued' && s.roll(faults.queuedVanishRate)) {
       s.counters.webhooksVanished += 1;

@@ -172,7 +172,7 @@ export class Jobs {
     if (this.#s.behaviour.events?.resendCarriedOverCompleted) {
       for (const job of carried) {
         this.#s.counters.webhooksResentAfterRerun += 1;
-        this.#deliveries.emit(job, 'completed');
+        this.#deliveries.emit(job, 'completed', true);
       }
     }
     return rerun;

@@ -1,5 +1,7 @@
 // Chaos knobs: how badly the world misbehaves during a simulation.
 import { GhrError } from '@ghr/core';
+import { PRODUCTION_GITHUB_BEHAVIOUR } from '../github/behaviour.js';
+import type { GitHubModelBehaviour } from '../github/behaviour.js';
 import type { Trace } from './trace.js';
 
 /** Probabilities are per event (per delivery, per API call, per launched instance, per scale-up run). */
@@ -36,6 +38,12 @@ export interface Chaos {
   readonly listingLag: number;
   /** Minutes the webhook endpoint is down (every delivery fails), starting at the trace's busiest minute. */
   readonly outageMinutes: number;
+  /**
+   * How GitHub departs from the exact model (job leases, a lagging `busy`, missed pickups, vanished and late
+   * events, re-run refusals, rate-limit shapes): see `GitHubModelBehaviour`. Absent: the exact model. In a chaos
+   * file: `"github": "production"` or `"exact"`.
+   */
+  readonly github?: GitHubModelBehaviour;
 }
 
 /** Names of the built-in chaos presets. */
@@ -103,6 +111,7 @@ export const CHAOS_PRESETS: Readonly<Record<ChaosPresetName, Chaos>> = {
     namingFailures: 0.02,
     listingLag: 5_000,
     outageMinutes: 0,
+    github: PRODUCTION_GITHUB_BEHAVIOUR,
   },
 };
 
@@ -158,9 +167,15 @@ export function parseChaos(value: unknown, source = 'chaos settings'): Chaos {
     if (typeof record.preset === 'string' && isChaosPreset(record.preset)) base = CHAOS_PRESETS[record.preset];
     else problems.push(`preset: must be one of ${Object.keys(CHAOS_PRESETS).join(', ')}`);
   }
-  const out: Record<string, number> = { ...base };
+  const out: Record<string, unknown> = { ...base };
   for (const [key, v] of Object.entries(record)) {
     if (key === 'preset') continue;
+    if (key === 'github') {
+      if (v === 'production') out[key] = PRODUCTION_GITHUB_BEHAVIOUR;
+      else if (v === 'exact') delete out[key];
+      else problems.push('github: must be "production" or "exact"');
+      continue;
+    }
     if (PROBABILITIES.includes(key as keyof Chaos)) {
       if (typeof v !== 'number' || !(v >= 0 && v <= 1)) problems.push(`${key}: must be a probability in [0, 1]`);
       else out[key] = v;
@@ -168,7 +183,7 @@ export function parseChaos(value: unknown, source = 'chaos settings'): Chaos {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) problems.push(`${key}: must be a number >= 0`);
       else out[key] = v;
     } else {
-      problems.push(`${key}: unknown chaos knob (known: preset, ${[...PROBABILITIES, ...NON_NEGATIVE].join(', ')})`);
+      problems.push(`${key}: unknown chaos knob (known: preset, github, ${[...PROBABILITIES, ...NON_NEGATIVE].join(', ')})`);
     }
   }
   if (problems.length > 0) throw invalid(source, problems);

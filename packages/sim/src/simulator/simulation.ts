@@ -92,7 +92,7 @@ class Simulation {
     const rng = new Random(options.seed);
     this.#chaosRng = rng.fork('chaos');
     this.#scheduler = new Scheduler(this.#s.start);
-    this.#model = new GitHubModel({ clock: this.#scheduler, seed: options.seed });
+    this.#model = new GitHubModel({ clock: this.#scheduler, seed: options.seed, ...(chaos.github ? { behaviour: chaos.github } : {}) });
     this.#pools = new Map(options.pools.map((p) => [p.id, p]));
     this.#matcher = createMatcher(options.pools);
     const principal = setUpGitHub(this.#model, options.pools, options.trace);
@@ -153,6 +153,16 @@ class Simulation {
     });
     this.#outage = outageWindow(options.trace, this.#s.start, chaos.outageMinutes);
     this.#model.onWebhook((attempt) => this.#webhook(attempt));
+    // Ground truth for the observer: every transition, whether or not GitHub sends its webhook.
+    this.#model.onJobTransition((event) => this.#observe(event));
+    // The bootstrap shuts the machine down when its runner process exits, whatever the reason.
+    this.#model.onRunnerExit((exit) => {
+      const providerId = this.#providerIds.get(exit.runnerName);
+      const instance = providerId === undefined ? undefined : this.#cloud.instance(providerId);
+      if (!instance || instance.terminatedAt !== undefined) return;
+      this.#exitedAt.set(exit.runnerName, exit.at);
+      this.#cloud.shutdownLater(instance.providerId);
+    });
   }
 
   /** ghr's engine as one run has it: created per run, its ports cut off when the run is killed. */
@@ -290,12 +300,10 @@ class Simulation {
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // Webhooks: ground truth for the observer, then chaos (and outages), then the endpoint.
+  // Webhooks: chaos (and outages), then the endpoint.
 
   #webhook(attempt: WebhookAttempt): void {
-    const event = attempt.event;
-    if (event.event !== 'workflow_job') return;
-    if (!attempt.redelivery) this.#observe(event);
+    if (attempt.event.event !== 'workflow_job') return;
     const chaos = this.#chaos;
     const rng = this.#chaosRng;
     const now = this.#scheduler.now();
@@ -378,14 +386,6 @@ class Simulation {
           }
         }
         this.#observer.jobFinished(job.id, job.runnerName, job.conclusion === 'cancelled');
-        const name = job.runnerName;
-        const providerId = name === undefined ? undefined : this.#providerIds.get(name);
-        const instance = providerId === undefined ? undefined : this.#cloud.instance(providerId);
-        if (instance && instance.request.ephemeral && instance.terminatedAt === undefined && name !== undefined) {
-          // The ephemeral runner exits after its job; the machine shuts itself down shortly after.
-          this.#exitedAt.set(name, this.#scheduler.now());
-          this.#cloud.shutdownLater(instance.providerId);
-        }
         break;
       }
     }

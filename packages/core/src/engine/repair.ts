@@ -1,0 +1,246 @@
+// Repair: what lost events and interrupted runs leave behind. Registration sync, stuck drains, re-checks of stale
+// jobs and vanished busy runners, redelivery of failed webhooks.
+import type { Job, JobEvent, JobStatus, Runner } from '../domain.js';
+import type { GitHubApi, Instance } from '../ports.js';
+import type { EngineContext, ReconcileLog, ReconcileRun, RegistrationsByName, Takedown } from './context.js';
+import { ALIVE, REASON_JOB_COMPLETED, cleanupSignal, errorCode, recordError } from './context.js';
+import { runnerEffects } from './ingest.js';
+import { applyJobEvent, markChecked, updateRunner } from './ledger-writes.js';
+import { forEachLimited } from './limiter.js';
+import { retireRunners, takeDown } from './take-down.js';
+import { runnerScopeOf } from '../scope.js';
+
+/** A draining runner untouched this long is taken to be an interrupted drain and finished by the next reconcile. */
+const STUCK_DRAIN_AFTER = 60_000;
+/** A busy runner missing from GitHub's listing this long after it became busy has finished (or lost) its job. */
+const VANISHED_GRACE = 60_000;
+/** Most later intervals a successful redelivery is claimed for (bounds ledger writes for long lookbacks). */
+const REDELIVERY_CLAIM_SLOTS = 24;
+
+/** The ledger key that claims a failed delivery for one redelivery interval. */
+function redeliveryClaim(deliveryId: number, slot: number): string {
+  return `redelivery:${deliveryId}@${slot}`;
+}
+
+/** A full sweep's registrations move runners forward: online and idle → `idle`, busy → `busy`; ids filled in. */
+export async function syncFromRegistrations(
+  ctx: EngineContext,
+  runners: readonly Runner[],
+  regByName: RegistrationsByName,
+  instances: readonly Instance[] | undefined,
+  signal: AbortSignal,
+  log: ReconcileLog,
+): Promise<Runner[]> {
+  const now = ctx.clock.now();
+  const machineByName = instances
+    ? new Map(instances.filter((i) => i.state !== 'terminated').map((i) => [i.name, i]))
+    : undefined;
+  const patchFor = (r: Runner): Partial<Runner> | undefined => {
+    const found = regByName.get(r.name);
+    if (!ALIVE.has(r.state)) return undefined;
+    if (!found) {
+      // Not registered (yet): still record a machine a crashed run started for it.
+      const machine = r.providerId === undefined ? machineByName?.get(r.name) : undefined;
+      if (!machine) return undefined;
+      return { providerId: machine.providerId, launchedAt: r.launchedAt ?? machine.launchedAt, ...(r.state === 'launching' ? { state: 'booting' as const } : {}) };
+    }
+    const { reg } = found;
+    const patch: { -readonly [K in keyof Runner]?: Runner[K] } = {};
+    if (r.githubId === undefined) patch.githubId = reg.id;
+    const machine = r.providerId === undefined ? machineByName?.get(r.name) : undefined;
+    if (machine) Object.assign(patch, { providerId: machine.providerId, launchedAt: r.launchedAt ?? machine.launchedAt });
+    if ((r.state === 'launching' || r.state === 'booting') && (reg.status === 'online' || reg.busy)) {
+      patch.onlineAt = r.onlineAt ?? now;
+      if (reg.busy) Object.assign(patch, { state: 'busy', busySince: now });
+      else Object.assign(patch, { state: 'idle', idleSince: now });
+    } else if (r.state === 'idle' && reg.busy) {
+      Object.assign(patch, { state: 'busy', busySince: now });
+    }
+    if (machine && r.state === 'launching' && patch.state === undefined) patch.state = 'booting';
+    return Object.keys(patch).length > 0 ? patch : undefined;
+  };
+  const out = [...runners];
+  const todo = runners.map((r, i) => [r, i] as const).filter(([r]) => patchFor(r) !== undefined);
+  const settled = await forEachLimited(todo, ctx.options.concurrency, signal, async ([r, i]) => {
+    const { runner, changed } = await updateRunner(ctx, r.name, signal, patchFor);
+    if (runner) out[i] = runner;
+    if (changed && runner) ctx.logger.info('runner state from GitHub', { runner: r.name, pool: r.poolId, from: r.state, state: runner.state });
+  });
+  for (const s of settled) if (s.status === 'rejected') recordError(ctx, log, 'sync', s.reason);
+  return out;
+}
+
+/** Draining runners nobody finished (a reconcile that died mid-drain, a failed terminate): finish them. */
+export async function finishStuckDrains(ctx: EngineContext, run: ReconcileRun): Promise<void> {
+  const { plan, runners, regByName, signal, log, machines } = run;
+  const now = ctx.clock.now();
+  const planned = new Set([...plan.terminations.map((t) => t.runnerName), ...plan.drains.map((d) => d.runnerName)]);
+  const stuck: Takedown[] = [];
+  for (const r of runners) {
+    if (r.state !== 'draining' || planned.has(r.name) || now - r.updatedAt < STUCK_DRAIN_AFTER) continue;
+    const pool = ctx.poolById.get(r.poolId);
+    const found = regByName?.get(r.name);
+    const scope = pool ? runnerScopeOf(pool.scope) : found?.scope;
+    const completed = r.ephemeral && r.reason === REASON_JOB_COMPLETED;
+    stuck.push({
+      runner: r,
+      scope,
+      githubId: r.githubId ?? found?.reg.id,
+      // A sweep that lists no registration of this name shows there is nothing to deregister.
+      skipDeregister: completed || (regByName !== undefined && !found),
+      endState: 'terminated',
+      reason: r.reason ?? 'drained',
+    });
+  }
+  if (stuck.length > 0) {
+    ctx.logger.info('finishing interrupted drains', { runners: stuck.map((s) => s.runner.name) });
+    await takeDown(ctx, stuck, signal, log, (r) => r.state === 'draining', machines);
+  }
+}
+
+// Stale jobs: ask GitHub, fix the ledger.
+export async function executeRechecks(ctx: EngineContext, run: ReconcileRun): Promise<void> {
+  const { plan, jobs, runners, regByName, signal, log, machines } = run;
+  const retire: Runner[] = [];
+  // A stale queued job of a pool that is full (demand unmet) and has no idle runner changes nothing now: it
+  // waits for capacity, not for a lost event. Its re-check waits until the pool has room or idle runners.
+  const saturated = new Set(plan.pools.filter((p) => p.unmet > 0 && p.idle === 0).map((p) => p.poolId));
+  const poolOfJob = new Map(jobs.map((j) => [j.id, j.poolId]));
+  const rechecks = plan.rechecks.filter((rc) => {
+    const poolId = poolOfJob.get(rc.jobId);
+    return !(rc.reason === 'stale-queued' && poolId != null && saturated.has(poolId));
+  });
+  if (rechecks.length < plan.rechecks.length) {
+    ctx.logger.debug('re-checks deferred: their pools are full', { deferred: plan.rechecks.length - rechecks.length });
+  }
+  const work: { jobId: number; repository?: Job['repository']; reason: string }[] = rechecks.map((rc) => ({ ...rc }));
+  // A busy runner whose registration is gone from a full sweep finished its job (or died): a lost `completed`
+  // event would keep it busy until maxRuntime. So did one whose machine the sweep's listing no longer shows
+  // while GitHub lists its registration offline and idle (a spot-killed machine: GitHub keeps the offline
+  // registration, and that registration is an orphan to reap). Ask GitHub about its job now, within the same budget.
+  if (regByName) {
+    const now = ctx.clock.now();
+    const planned = new Set(work.map((w) => w.jobId));
+    const budget = ctx.options.planOptions.recheckBudget ?? 20;
+    const vanished = (r: Runner): boolean => {
+      const listed = regByName.get(r.name);
+      if (!listed) return true;
+      const machineGone = machines !== undefined && r.providerId !== undefined && !machines.has(r.name);
+      return machineGone && listed.reg.status === 'offline' && !listed.reg.busy;
+    };
+    for (const r of runners) {
+      if (work.length >= plan.rechecks.length + budget) break;
+      if (r.state !== 'busy' || !vanished(r) || r.githubId === undefined) continue;
+      if (now - (r.busySince ?? r.updatedAt) < VANISHED_GRACE) continue;
+      if (r.jobId !== undefined) {
+        if (!planned.has(r.jobId)) work.push({ jobId: r.jobId, reason: 'runner-vanished' });
+        planned.add(r.jobId);
+      } else if (r.ephemeral) {
+        // Busy by GitHub's flag only (the job's events were lost), and now gone: its one job is over.
+        const { runner, changed } = await updateRunner(ctx, r.name, signal, (cur) =>
+          cur.state === 'busy' && cur.jobId === undefined ? { state: 'draining', reason: REASON_JOB_COMPLETED } : undefined,
+        );
+        if (changed && runner) retire.push(runner);
+      }
+    }
+  }
+  // A rate-limited answer ends this sweep's re-checks: the others would be refused too.
+  let throttled = false;
+  const settled = await forEachLimited(work, ctx.options.concurrency, signal, async (w) => {
+    if (throttled) return;
+    try {
+      const runner = await recheckJob(ctx, w.jobId, w.repository, w.reason, signal, log);
+      if (runner) retire.push(runner);
+    } catch (error) {
+      if (errorCode(error) === 'throttled') throttled = true;
+      throw error;
+    }
+  });
+  for (const s of settled) if (s.status === 'rejected') recordError(ctx, log, 'recheck', s.reason);
+  if (throttled) ctx.logger.warn('re-checks stopped for this sweep: GitHub is rate limiting', {});
+  if (retire.length > 0) await retireRunners(ctx, retire, signal, machines);
+}
+
+/** Asks GitHub about one job and applies the answer like an event; answers a runner to retire, if any. */
+async function recheckJob(
+  ctx: EngineContext,
+  jobId: number,
+  repository: Job['repository'] | undefined,
+  reason: string,
+  signal: AbortSignal,
+  log: ReconcileLog,
+): Promise<Runner | undefined> {
+  const known = await ctx.ledger.getJob(jobId, signal);
+  if (!known) return undefined;
+  let gh: Awaited<ReturnType<GitHubApi['getJob']>>;
+  try {
+    gh = await ctx.github.getJob(repository ?? known.repository, jobId, signal);
+  } catch (error) {
+    // The attempt counts as a check: the job is asked about again after `recheckAfter`, not in every sweep
+    // (a throttled GitHub would otherwise be asked the same questions until it bans the App).
+    await markChecked(ctx, jobId, cleanupSignal(ctx, signal)).catch((e: unknown) => recordError(ctx, log, 'mark-checked', e, { job: jobId }));
+    throw error;
+  }
+  log.rechecked += 1;
+  const now = ctx.clock.now();
+  const action: JobStatus =
+    gh === undefined ? 'completed' : gh.status === 'requested' || gh.status === 'pending' ? 'queued' : gh.status;
+  const event: JobEvent = {
+    deliveryId: `recheck-${jobId}-${now}`,
+    action,
+    job: {
+      id: jobId,
+      runId: gh?.runId ?? known.runId,
+      runAttempt: known.runAttempt,
+      labels: gh?.labels ?? known.labels,
+      conclusion: gh === undefined ? 'not-found' : gh.conclusion,
+      startedAt: gh?.startedAt,
+      completedAt: gh?.completedAt ?? (gh === undefined ? now : undefined),
+      runnerName: gh?.runnerName,
+    },
+    repository: repository ?? known.repository,
+    receivedAt: now,
+  };
+  const applied = await applyJobEvent(ctx, event, signal, now);
+  ctx.logger.info('job re-checked', { job: jobId, reason, was: known.status, github: gh?.status ?? 'not-found', outcome: applied.outcome, runner: applied.job.runnerName });
+  const effect = await runnerEffects(ctx, event, applied.job, applied.outcome, signal);
+  return effect?.retire;
+}
+
+// Missed webhooks: re-request failed deliveries. A delivery counts as handled only once `redeliver` succeeded.
+export async function redeliver(ctx: EngineContext, signal: AbortSignal, log: ReconcileLog): Promise<void> {
+  if (ctx.options.redeliveryBudget <= 0) return;
+  // Once per interval across all reconcilers (Lambdas share no memory): the ledger's dedupe is the token.
+  const now = ctx.clock.now();
+  const interval = ctx.options.redeliveryInterval;
+  const slot = Math.floor(now / interval);
+  if ((await ctx.ledger.claim(`redelivery-check:${slot}`, now, signal)) === 'taken') return;
+  const since = now - ctx.options.redeliveryLookback;
+  const failed = await ctx.github.listFailedDeliveries(since, signal);
+  const candidates = failed.filter((d) => d.event === 'workflow_job');
+  let budget = ctx.options.redeliveryBudget;
+  for (const d of candidates) {
+    if (budget <= 0 || signal.aborted) break;
+    // A claim that lasts this interval only (the ledger has no delete): when the call fails or the deadline
+    // cuts it off, the next interval claims the delivery again. A success claims the delivery for every later
+    // interval in which GitHub may still list it, so it is not re-requested while GitHub's new attempt lands.
+    if ((await ctx.ledger.claim(redeliveryClaim(d.id, slot), ctx.clock.now(), signal)) === 'taken') continue;
+    budget -= 1;
+    try {
+      await ctx.github.redeliver(d.id, signal);
+    } catch (error) {
+      recordError(ctx, log, 'redeliver', error, { delivery: d.guid });
+      continue;
+    }
+    log.redelivered += 1;
+    ctx.logger.info('failed webhook delivery re-requested', { delivery: d.guid, action: d.action, statusCode: d.statusCode });
+    const lastSlot = Math.min(slot + REDELIVERY_CLAIM_SLOTS, Math.floor((d.deliveredAt + ctx.options.redeliveryLookback) / interval));
+    const later = Array.from({ length: Math.max(0, lastSlot - slot) }, (_, i) => slot + 1 + i);
+    const claimed = await Promise.allSettled(
+      later.map((s) => ctx.ledger.claim(redeliveryClaim(d.id, s), ctx.clock.now(), cleanupSignal(ctx, signal))),
+    );
+    // A claim not written only risks a duplicate redelivery, which ingest absorbs.
+    if (claimed.some((c) => c.status === 'rejected')) ctx.logger.warn('redelivery claims not all written', { delivery: d.guid });
+  }
+  if (log.redelivered > 0) ctx.metrics.record('WebhooksRedelivered', log.redelivered, 'Count');
+}
