@@ -38,9 +38,12 @@ pools:
     maxRunners: 4
 `;
 
-/** Demo timings: runners drain soon after they are idle, warm windows are off (the demo scales from zero). */
+/**
+ * Demo timings: runners drain soon after they are idle, a runner process that has not come online within 20 s is
+ * replaced (the stub runner connects in well under a second), warm windows are off (the demo scales from zero).
+ */
 export function demoPools(pools: readonly Pool[], maxRunners: number): Pool[] {
-  return pools.map((p) => ({ ...p, warm: [], idleTimeout: 5_000, minimumLifetime: 0, bootTimeout: 60_000, maxRunners: Math.min(p.maxRunners, maxRunners) }));
+  return pools.map((p) => ({ ...p, warm: [], idleTimeout: 5_000, minimumLifetime: 0, bootTimeout: 20_000, maxRunners: Math.min(p.maxRunners, maxRunners) }));
 }
 
 function whole(value: string, name: string, min: number): number {
