@@ -39,6 +39,7 @@ const log = (text) => process.stdout.write(`${new Date().toISOString()} ${config
 async function call(method, path, body) {
   const response = await fetch(`${config.serverUrl}${path}`, {
     method,
+    signal: AbortSignal.timeout(10_000),
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -46,11 +47,17 @@ async function call(method, path, body) {
   return response.json();
 }
 
-try {
-  await call('POST', '/_sim/runners/connect', { encodedJitConfig: encoded });
-} catch (error) {
-  process.stderr.write(`stub-runner: could not connect to ${config.serverUrl}: ${error.message}\n`);
-  process.exit(1);
+log(`starting; connecting to ${config.serverUrl}`);
+for (let attempt = 1; ; attempt++) {
+  try {
+    await call('POST', '/_sim/runners/connect', { encodedJitConfig: encoded });
+    break;
+  } catch (error) {
+    process.stderr.write(`stub-runner: connecting to ${config.serverUrl} failed (attempt ${attempt}): ${error.message}\n`);
+    // A refusal (4xx) is final; a timeout or a network error is tried again, as the real runner does.
+    if (/HTTP 4\d\d/.test(error.message) || attempt >= 5) process.exit(1);
+    await sleep(500 * attempt);
+  }
 }
 log(`connected to ${config.serverUrl} as runner ${config.id}; listening for jobs`);
 
