@@ -16,6 +16,7 @@ export {
   SsmRunnerSecrets,
   decodeBootstrap,
   encodeBootstrap,
+  instanceArnPrefixOf,
   runnerSecretName,
   runnerSecretPrefix,
   takeRunnerSecret,

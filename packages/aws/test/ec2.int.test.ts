@@ -228,6 +228,19 @@ describe('Ec2RunnerProvider against moto', () => {
     expect(await provider().list({ poolIds: [] }, signal())).toEqual([]);
   });
 
+  it('deletes the hand-off of each runner whose instance it terminates, so an unread JIT config does not outlive it', async () => {
+    // Arrange: two runners launched, their secrets never taken
+    const pool = fixture.pool('linux');
+    const p = provider();
+    const result = await p.launch(pool, requests(pool, 'h', 2), signal());
+    expect(result.launched).toHaveLength(2);
+    // Act
+    await p.terminate([result.launched[0]!.providerId], signal());
+    // Assert: the terminated runner's secret is gone, the other one is still there for its instance
+    await expect(takeRunnerSecret('ghr-linux-h0', { environment: 'test', ssm: direct.ssm })).rejects.toMatchObject({ code: 'not-found' });
+    expect(await takeRunnerSecret('ghr-linux-h1', { environment: 'test', ssm: direct.ssm })).toEqual({ kind: 'jit', encodedJitConfig: 'secret-jit-h1' });
+  });
+
   it('terminates known and unknown ids in one call, the unknown ones counting as terminated', async () => {
     const pool = fixture.pool('linux');
     const p = provider();

@@ -174,6 +174,47 @@ describe('runnerSecretShellSnippet', () => {
     });
   });
 
+  it('never shows the secret when the user data traces every command (set -x)', async () => {
+    // Arrange: a real-shaped JIT config (base64 of `{".runner"...`)
+    const jit = Buffer.from(JSON.stringify({ '.runner': 'r'.repeat(200), '.credentials': 'c' })).toString('base64');
+    const secrets = new SsmRunnerSecrets({ ssm: aws.ssm, environment: 'test' });
+    await secrets.put({ runnerName: 'ghr-linux-sh', poolId: 'linux', bootstrap: { kind: 'jit', encodedJitConfig: jit } }, signal());
+    const file = join(dir, 'traced.sh');
+    await writeFile(file, ['#!/usr/bin/env bash', 'set -euxo pipefail', runnerSecretShellSnippet({ environment: 'test' }), 'ghr_take_runner_secret >/dev/null', 'echo done', ''].join('\n'));
+    // Act
+    const { stdout, stderr } = await run('bash', [file], { timeout: 60_000, env: snippetEnv(3) });
+    // Assert: tracing is back on after the function (the caller's `echo done` is traced), the secret is nowhere
+    expect(stdout).toBe('done\n');
+    expect(stderr).toContain('+ echo done');
+    expect(stderr).not.toContain(jit);
+  });
+
+  it('starts run.sh with the JIT config in ACTIONS_RUNNER_INPUT_JITCONFIG, never as an argument', async () => {
+    // Arrange: a fake runner that records its argv and that variable, and a sudo that resets the environment
+    const jit = Buffer.from(JSON.stringify({ '.runner': 'x'.repeat(200) })).toString('base64');
+    const secrets = new SsmRunnerSecrets({ ssm: aws.ssm, environment: 'test' });
+    await secrets.put({ runnerName: 'ghr-linux-sh', poolId: 'linux', bootstrap: { kind: 'jit', encodedJitConfig: jit } }, signal());
+    const runner = await mkdtemp(join(dir, 'runner-'));
+    const bin = await mkdtemp(join(dir, 'bin-'));
+    await writeFile(join(runner, 'run.sh'), `#!/usr/bin/env bash\nprintf '%s\\n' "$@" >'${runner}/argv'\nprintf '%s' "$ACTIONS_RUNNER_INPUT_JITCONFIG" >'${runner}/env'\n`, { mode: 0o755 });
+    await writeFile(
+      join(bin, 'sudo'),
+      `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >>'${runner}/sudo-argv'\nkeep=()\nwhile [ $# -gt 0 ]; do case "$1" in --preserve-env=*) v="\${1#--preserve-env=}"; keep+=("$v=\${!v}"); shift ;; -u) shift 2 ;; --) shift; break ;; *) break ;; esac; done\nexec env -i "PATH=$PATH" "\${keep[@]}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const file = join(dir, 'start.sh');
+    await writeFile(file, ['#!/usr/bin/env bash', 'set -euxo pipefail', runnerSecretShellSnippet({ environment: 'test' }), `ghr_start_runner '${runner}' runner`, ''].join('\n'));
+    // Act
+    const env = snippetEnv(3);
+    const { stdout, stderr } = await run('bash', [file], { timeout: 60_000, env: { ...env, PATH: `${bin}:${env['PATH'] ?? ''}` } });
+    // Assert
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(join(runner, 'env'), 'utf8')).toBe(jit);
+    expect(await readFile(join(runner, 'argv'), 'utf8')).toBe('\n');
+    expect(await readFile(join(runner, 'sudo-argv'), 'utf8')).not.toContain(jit);
+    expect(stdout + stderr).not.toContain(jit);
+  });
+
   it('gives up with a message when no secret appears', async () => {
     const file = join(dir, 'none.sh');
     await writeFile(file, script());

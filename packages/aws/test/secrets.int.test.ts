@@ -1,5 +1,5 @@
 // GitHub App secrets from SSM SecureString parameters in moto, with the in-memory TTL cache.
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { SsmGitHubAppSecrets, SsmParameterCache } from '../src/secrets/ssm-secrets.js';
 import { countCalls, resetMoto, startFaultProxy, testClients } from './setup/index.js';
@@ -30,6 +30,19 @@ describe('SsmGitHubAppSecrets on moto', () => {
     await put(parameters.privateKey, KEY);
     await put(parameters.webhookSecret, 'whsec-current');
     calls.reset();
+  });
+
+  it('refuses a webhook secret that was stored as a plain String', async () => {
+    // Arrange: the same value, but unencrypted (Type String: a type change needs a delete first)
+    await aws.ssm.send(new DeleteParameterCommand({ Name: parameters.webhookSecret }));
+    await aws.ssm.send(new PutParameterCommand({ Name: parameters.webhookSecret, Value: 'whsec-current', Type: 'String' }));
+    const secrets = new SsmGitHubAppSecrets({ client: aws.ssm, clock, parameters });
+    // Act
+    const err = await secrets.get(signal()).then(() => undefined, (e: unknown) => e as Error);
+    // Assert
+    expect(err).toMatchObject({ name: 'AwsError', code: 'invalid-config' });
+    expect(err?.message).toContain(`${parameters.webhookSecret} hold a secret but are not SecureString`);
+    expect(err?.message).not.toContain('whsec-current');
   });
 
   it('reads decrypted SecureStrings in one GetParameters call and serves them from memory for the TTL', async () => {

@@ -54,6 +54,7 @@ export type {
   WriteResult,
 } from './ports.js';
 export { noopMetrics, silentLogger, systemClock } from './defaults.js';
+export { sealBootstrap } from './bootstrap.js';
 
 // Config types and the light helpers (parsing and validation are in `@ghr/core/config`, src/config.ts)
 export type { GhrConfig, GitHubAppAuth, GitHubAuth, GitHubConfig, GitHubTokenAuth, SecretRef } from './config/types.js';

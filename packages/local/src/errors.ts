@@ -10,7 +10,7 @@ export interface LocalErrorOptions {
   readonly code: LocalErrorCode;
   /** Whether the same call may succeed if tried again later. Defaults by code (as `GhrError`). */
   readonly retryable?: boolean;
-  /** The SQLite result code (`SQLITE_BUSY`, `SQLITE_FULL`, ...) or errno name (`ENOENT`), when known. */
+  /** The SQLite result code (`SQLITE_BUSY`, `SQLITE_FULL`, ...) or errno name (`EACCES`), when known. */
   readonly systemCode?: string;
   readonly cause?: unknown;
 }
@@ -61,10 +61,16 @@ const SQLITE_ADVICE: Readonly<Record<string, readonly [LocalErrorCode, string]>>
   SQLITE_CANTOPEN: ['invalid-config', 'the database file cannot be opened: check that its directory exists and is writable'],
   SQLITE_CORRUPT: ['internal', 'the database file is corrupt: restore it from a backup or start with a new file'],
   SQLITE_NOTADB: ['invalid-config', 'the file is not a SQLite database: point the store at another path'],
+  EACCES: ['invalid-config', 'permission denied: give the user ghr runs as access to the directory'],
+  EPERM: ['invalid-config', 'operation not permitted: run ghr as the user that owns the directory and the runner processes'],
+  EROFS: ['invalid-config', 'the file system is read-only: point ghr at a writable directory'],
+  ENOSPC: ['unavailable', 'the disk is full: free space on the volume'],
+  EMFILE: ['unavailable', 'too many open files: raise the limit (ulimit -n) or lower maxProcesses'],
 };
 
 /**
- * Translates anything thrown by better-sqlite3 into a {@link LocalError}, once, at the adapter's boundary.
+ * Translates anything thrown by better-sqlite3 or the file system into a {@link LocalError}, once, at the
+ * adapter's boundary.
  * A `LocalError` passes through unchanged. `context` says what was being done ("SQLite admit into pool linux").
  *
  * @example

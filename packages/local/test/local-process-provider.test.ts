@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { poolFixture } from '@ghr/contracts';
-import { ManualClock } from '@ghr/core';
+import { ManualClock } from '@ghr/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JIT_CONFIG_ENV } from '../src/index.js';
 import { fakeRunnerSetup, jitRequests } from './fake-runner.js';
@@ -120,6 +120,19 @@ describe('LocalProcessProvider', () => {
     expect(launched).toHaveLength(3);
     expect(results.flatMap((r) => r.failed).every((f) => f.code === 'capacity')).toBe(true);
     for (const l of launched) await report(l.name);
+  });
+
+  it('answers a second launch of a running name with the same process instead of starting another', async () => {
+    setup = fakeRunnerSetup('wait');
+    const provider = setup.provider();
+    const first = await provider.launch(pool, jitRequests(pool, ['ghr-linux-once']), signal());
+    await report('ghr-linux-once');
+    const again = await provider.launch(pool, jitRequests(pool, ['ghr-linux-once', 'ghr-linux-new']), signal());
+    await report('ghr-linux-new');
+
+    expect(again.failed).toEqual([]);
+    expect(again.launched.find((l) => l.name === 'ghr-linux-once')).toEqual(first.launched[0]);
+    expect((await provider.list({}, signal())).map((i) => i.name).sort()).toEqual(['ghr-linux-new', 'ghr-linux-once']);
   });
 
   it('reports a command that cannot start as invalid-config, without the secret, and leaves no work directory', async () => {

@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<void>> = {
   simulate: async () => (await import('./simulate.bench.js')).simulateBench(),
   'aws-ledger': async () => (await import('./aws-ledger.bench.js')).run(),
   'aws-launch': async () => (await import('./aws-launch.bench.js')).run(),
+  'local-store': async () => (await import('./local-store.bench.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

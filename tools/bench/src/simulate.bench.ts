@@ -1,8 +1,10 @@
 // The simulator benchmark: every trace generator with ghr's engine and with the stateless baseline (same
-// trace, same seed, same simulated GitHub and cloud), side by side, without and with chaos (`flaky`), then a
-// simulated day of 20,000 jobs.
-// Prints a table (p50/p95 wait, idle runner-seconds per job, GitHub calls per job, violations, ghr/baseline
-// ratios), the targets with pass/fail, and the day's wall time and peak memory.
+// trace, same seed, same simulated GitHub and cloud), side by side, without chaos, with `flaky` chaos and in the
+// production-like world (`production`: lagging ledger listings, launches named after the fact, ambiguous writes,
+// runs killed at any await, 4 concurrent scale-ups, GitHub's own departures), then a simulated day of 20,000 jobs.
+// Prints a table (p50/p95 wait, idle runner-seconds per served job, GitHub calls per job and per hour, launches
+// that ran no job per job, violations, ghr/baseline ratios), the targets with pass/fail, and the day's wall time
+// and peak memory.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@ghr/core/config';
@@ -24,7 +26,8 @@ function pools(): readonly Pool[] {
 }
 
 const violations = (r: SimulationReport) => Object.values(r.result.violations).reduce((a, b) => a + b, 0);
-const idlePerJob = (r: SimulationReport) => r.result.runnerSeconds.idle / r.result.jobs.total;
+const idlePerJob = (r: SimulationReport) => r.result.runnerSeconds.idle / Math.max(1, r.result.jobs.served);
+const noJobPerJob = (r: SimulationReport) => r.result.runnersWithoutJob / Math.max(1, r.result.jobs.total);
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '1.00' : '∞') : (a / b).toFixed(2));
 
@@ -33,9 +36,9 @@ export async function simulateBench(): Promise<void> {
   const context = generatorContextFor(configPools);
   console.log(`pools: ${configPools.map((p) => `${p.id} (max ${p.maxRunners}, no warm runners)`).join(', ')}; seed ${SEED}`);
   const targets: string[] = [];
-  for (const chaos of ['none', 'flaky'] as const) {
+  for (const chaos of ['none', 'flaky', 'production'] as const) {
     console.log(`\nchaos ${chaos}:`);
-    await compare(configPools, context, chaos, chaos === 'none' ? targets : undefined);
+    await compare(configPools, context, chaos, chaos === 'none' ? targets : chaos === 'production' ? targets : undefined, chaos);
   }
 
   // A simulated working day of 20,000 jobs with ghr: wall time and peak memory.
@@ -75,6 +78,7 @@ async function compare(
   context: ReturnType<typeof generatorContextFor>,
   chaos: ChaosPresetName,
   targets: string[] | undefined,
+  label: string,
 ): Promise<void> {
   const rows: string[][] = [];
   for (const generator of GENERATOR_NAMES) {
@@ -95,6 +99,8 @@ async function compare(
         fmt(r.result.waitSeconds.p95),
         fmt(idlePerJob(r)),
         fmt(r.result.githubApiCalls.perJob, 2),
+        String(r.result.githubApiCalls.perHour),
+        fmt(noJobPerJob(r), 3),
         fmt(r.result.cloudApiCalls.perJob, 2),
         String(violations(r)),
       ]);
@@ -108,10 +114,20 @@ async function compare(
       ratio(g.result.waitSeconds.p95, b.result.waitSeconds.p95),
       ratio(idlePerJob(g), idlePerJob(b)),
       ratio(g.result.githubApiCalls.perJob, b.result.githubApiCalls.perJob),
+      ratio(g.result.githubApiCalls.perHour, b.result.githubApiCalls.perHour),
+      ratio(noJobPerJob(g), noJobPerJob(b)),
       ratio(g.result.cloudApiCalls.perJob, b.result.cloudApiCalls.perJob),
       '',
     ]);
     if (!targets) continue;
+    if (label === 'production') {
+      targets.push(
+        `${noJobPerJob(g) <= 0.05 ? 'PASS' : 'FAIL'} production ${generator}: ghr launches that ran no job per job ${fmt(noJobPerJob(g), 3)} <= 0.05`,
+        `${g.result.githubApiCalls.perJob <= b.result.githubApiCalls.perJob ? 'PASS' : 'FAIL'} production ${generator}: ghr GitHub calls per job ${fmt(g.result.githubApiCalls.perJob, 2)} <= the baseline's ${fmt(b.result.githubApiCalls.perJob, 2)}`,
+        `${violations(g) === 0 ? 'PASS' : 'FAIL'} production ${generator}: ghr violations ${JSON.stringify(g.result.violations)}`,
+      );
+      continue;
+    }
     if (generator === 'burst') {
       const bound = g.bootSecondsP95 + 15;
       targets.push(
@@ -125,7 +141,7 @@ async function compare(
     );
   }
   printTable(
-    ['trace', 'policy', 'jobs', 'served/cancelled', 'p50 wait s', 'p95 wait s', 'idle s/job', 'GitHub/job', 'cloud/job', 'violations'],
+    ['trace', 'policy', 'jobs', 'served/cancelled', 'p50 wait s', 'p95 wait s', 'idle s/job', 'GitHub/job', 'GitHub/h', 'no-job launches/job', 'cloud/job', 'violations'],
     rows,
   );
 }

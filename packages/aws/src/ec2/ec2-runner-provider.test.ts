@@ -292,6 +292,41 @@ describe('Ec2RunnerProvider.terminate', () => {
     expect(ec2.commandCalls(TerminateInstancesCommand)[1]!.args[0].input.InstanceIds).toEqual(['i-0000000000000000a']);
   });
 
+  it('deletes the hand-off of each terminated runner, named by its ghr:runner tag', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [{ InstanceId: 'i-1', Tags: [{ Key: 'ghr:runner', Value: 'ghr-linux-1' }] }, { InstanceId: 'i-2', Tags: [] }] }],
+    });
+    ec2.on(TerminateInstancesCommand).resolves({});
+    const secrets = secretsStore();
+    const provider = new Ec2RunnerProvider({ environment: 'prod', ec2: new EC2Client({}), secrets });
+    const out = await provider.terminate(['i-1', 'i-2'], signal());
+    expect(out).toEqual({ terminated: ['i-1', 'i-2'], failed: [] });
+    expect(secrets.delete.mock.calls.map((c) => c[0])).toEqual(['ghr-linux-1']);
+    expect(ec2.commandCalls(DescribeInstancesCommand)[0]!.args[0].input.Filters).toEqual([
+      { Name: 'instance-id', Values: ['i-1', 'i-2'] },
+      { Name: 'tag:ghr:environment', Values: ['prod'] },
+    ]);
+  });
+
+  it('still terminates when the runner lookup or the secret delete fails, and keeps no secret of a failed termination', async () => {
+    ec2.on(DescribeInstancesCommand).rejects(ec2Error('RequestLimitExceeded'));
+    ec2.on(TerminateInstancesCommand).resolves({});
+    const secrets = secretsStore();
+    const provider = new Ec2RunnerProvider({ environment: 'prod', ec2: new EC2Client({}), secrets });
+    expect(await provider.terminate(['i-1'], signal())).toEqual({ terminated: ['i-1'], failed: [] });
+    expect(secrets.delete).not.toHaveBeenCalled();
+
+    ec2.reset();
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-3', Tags: [{ Key: 'ghr:runner', Value: 'r3' }] }] }] });
+    ec2.on(TerminateInstancesCommand).rejects(ec2Error('UnauthorizedOperation'));
+    expect((await provider.terminate(['i-3'], signal())).failed).toHaveLength(1);
+    expect(secrets.delete).not.toHaveBeenCalled();
+
+    ec2.on(TerminateInstancesCommand).resolves({});
+    secrets.delete.mockRejectedValueOnce(new Error('throttled'));
+    expect(await provider.terminate(['i-3'], signal())).toEqual({ terminated: ['i-3'], failed: [] });
+  });
+
   it('reports other errors per id with code and retryable', async () => {
     ec2.on(TerminateInstancesCommand).rejects(ec2Error('UnauthorizedOperation'));
     const provider = new Ec2RunnerProvider({ environment: 'prod', ec2: new EC2Client({}), secrets: secretsStore() });

@@ -139,7 +139,8 @@ function tagOf(tags: readonly Tag[] | undefined, key: string): string | undefine
  * terminated, its secret deleted, and reported failed.
  *
  * **List** filters by tags (environment, pools, names) with `DescribeInstances` pages of 1,000.
- * **Terminate** sends batches of up to 1,000 ids; ids EC2 does not know count as terminated.
+ * **Terminate** sends batches of up to 1,000 ids; ids EC2 does not know count as terminated; then deletes the
+ * hand-off secret of each terminated runner (names from one `DescribeInstances` per 200 ids).
  *
  * @example
  * ```ts
@@ -207,7 +208,8 @@ export class Ec2RunnerProvider implements RunnerProvider {
       }
     }
     if (doomed.length > 0) {
-      const cleanup = await this.terminate(doomed, signal);
+      // Their secrets were deleted by the hand-off already.
+      const cleanup = await this.#terminateIds(doomed, signal);
       if (cleanup.failed.length > 0) {
         this.#logger.warn('could not terminate instances whose hand-off failed; the reconciler will reap them', {
           pool: pool.id,
@@ -253,13 +255,61 @@ export class Ec2RunnerProvider implements RunnerProvider {
     return [...found.values()];
   }
 
+  /**
+   * Terminates instances and deletes the hand-off secret of each runner whose instance is gone, so that a JIT
+   * config nobody read does not outlive its machine. Runner names come from one `DescribeInstances` per 200 ids
+   * (the `ghr:runner` tag); a failed lookup or delete is logged and left to the secret sweep.
+   */
   async terminate(providerIds: readonly string[], signal: AbortSignal): Promise<TerminateResult> {
+    const ids = [...new Set(providerIds)];
+    const names = await this.#runnerNames(ids, signal);
+    const result = await this.#terminateIds(ids, signal);
+    const gone = result.terminated.map((id) => names.get(id)).filter((n): n is string => n !== undefined && n !== '');
+    await mapLimit(gone, this.#concurrency, (name) =>
+      this.#secrets.delete(name, signal).catch((err: unknown) => {
+        this.#logger.warn('could not delete the hand-off of a terminated runner; the sweep will', { runner: name, code: toAwsError(err, 'SSM delete').code });
+      }),
+    );
+    return result;
+  }
+
+  async #terminateIds(ids: readonly string[], signal: AbortSignal): Promise<TerminateResult> {
     const terminated: string[] = [];
     const failed: TerminateResult['failed'][number][] = [];
-    for (const batch of chunk([...new Set(providerIds)], EC2_MAX_TERMINATE_BATCH)) {
+    for (const batch of chunk(ids, EC2_MAX_TERMINATE_BATCH)) {
       await this.#terminateBatch(batch, terminated, failed, signal);
     }
     return { terminated, failed };
+  }
+
+  /** Runner names (the `ghr:runner` tag) of this environment's instances, by instance id; best effort. */
+  async #runnerNames(ids: readonly string[], signal: AbortSignal): Promise<ReadonlyMap<string, string>> {
+    const names = new Map<string, string>();
+    try {
+      for (const batch of chunk(ids, FILTER_VALUES_MAX)) {
+        const filters: Filter[] = [
+          { Name: 'instance-id', Values: batch },
+          { Name: `tag:${EC2_RUNNER_TAGS.environment}`, Values: [this.#environment] },
+        ];
+        let nextToken: string | undefined;
+        do {
+          const page = await this.#ec2.send(new DescribeInstancesCommand({ Filters: filters, ...(nextToken ? { NextToken: nextToken } : {}) }), {
+            abortSignal: signal,
+          });
+          for (const instance of (page?.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+            const name = tagOf(instance.Tags, EC2_RUNNER_TAGS.runner);
+            if (instance.InstanceId && name) names.set(instance.InstanceId, name);
+          }
+          nextToken = page?.NextToken;
+        } while (nextToken);
+      }
+    } catch (err) {
+      this.#logger.warn('could not look up the runners of instances to terminate; their hand-offs are left to the sweep', {
+        count: ids.length,
+        code: toAwsError(err, 'EC2 DescribeInstances').code,
+      });
+    }
+    return names;
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -358,7 +408,7 @@ export class Ec2RunnerProvider implements RunnerProvider {
     const extra = ids.slice(runners.length);
     if (extra.length > 0) {
       this.#logger.warn('CreateFleet returned more instances than asked; terminating the extra', { pool: pool.id, count: extra.length });
-      await this.terminate(extra, signal);
+      await this.#terminateIds(extra, signal);
     }
     const error = this.#fleetError(out.Errors ?? [], context, runners.length - placed.length, runners.length);
     return { placed, unplaced: runners.slice(placed.length).map((runner) => this.#unplaced(runner, error.awsCode, error)), named };

@@ -51,6 +51,26 @@ describe('SsmGitHubAppSecrets', () => {
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(3);
   });
 
+  it('refuses a private key or webhook secret stored as a plain String, naming it and not its value', async () => {
+    ssm.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
+      Parameters: input.Names.filter((n) => n in values).map((n) => ({ Name: n, Value: values[n], Type: n === '/ghr/webhook' ? 'String' : 'SecureString' })),
+    }));
+    const secrets = new SsmGitHubAppSecrets({ client: new SSMClient({ region: 'us-east-1' }), parameters });
+    const err = await secrets.get(signal()).then(() => new Error('no error'), (e: unknown) => e as Error);
+    expect(err).toMatchObject({ name: 'AwsError', code: 'invalid-config' });
+    expect(err.message).toContain('/ghr/webhook hold a secret but are not SecureString');
+    expect(err.message).toContain('--type SecureString');
+    expect(err.message).not.toContain('whsec-now');
+  });
+
+  it('accepts an App id stored as a plain String', async () => {
+    ssm.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
+      Parameters: input.Names.filter((n) => n in values).map((n) => ({ Name: n, Value: values[n], Type: n === '/ghr/app-id' ? 'String' : 'SecureString' })),
+    }));
+    const secrets = new SsmGitHubAppSecrets({ client: new SSMClient({ region: 'us-east-1' }), parameters });
+    expect((await secrets.get(signal())).appId).toBe(12345);
+  });
+
   it('names a missing required parameter, and an invalid app id, without any secret value', async () => {
     answerFromStore();
     const missing = new SsmGitHubAppSecrets({ client: new SSMClient({ region: 'us-east-1' }), parameters: { ...parameters, privateKey: '/ghr/nope' } });
@@ -86,5 +106,14 @@ describe('SsmParameterCache', () => {
     expect(got.get('/p/22')).toBe('v/p/22');
     expect(ssm.commandCalls(GetParametersCommand).map((c) => c.args[0].input.Names!.length)).toEqual([10, 10, 3]);
     await expect(cache.get('/p/missing', signal())).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('serves a secret only from a SecureString', async () => {
+    ssm.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
+      Parameters: input.Names.map((n) => ({ Name: n, Value: 'tok', Type: n === '/ghr/plain' ? 'String' : 'SecureString' })),
+    }));
+    const cache = new SsmParameterCache({ client: new SSMClient({ region: 'us-east-1' }) });
+    expect(await cache.getSecret('/ghr/token', signal())).toBe('tok');
+    await expect(cache.getSecret('/ghr/plain', signal())).rejects.toMatchObject({ code: 'invalid-config', message: expect.stringContaining('/ghr/plain') });
   });
 });

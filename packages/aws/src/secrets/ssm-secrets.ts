@@ -20,6 +20,8 @@ export interface SsmParameterCacheOptions {
 
 interface Entry {
   readonly value: string | undefined;
+  /** `String`, `StringList` or `SecureString`; undefined when SSM does not know the name. */
+  readonly type: string | undefined;
   readonly expiresAt: number;
 }
 
@@ -77,6 +79,45 @@ export class SsmParameterCache {
     return value;
   }
 
+  /**
+   * One secret: like {@link SsmParameterCache.get}, but refuses a parameter that is not a `SecureString` (a plain
+   * `String` is stored unencrypted and readable by anyone allowed `ssm:GetParameter`), with an `AwsError`
+   * `invalid-config` that says how to fix it.
+   *
+   * @example
+   * ```ts
+   * const token = await cache.getSecret('/ghr/github-token', signal);
+   * ```
+   */
+  async getSecret(name: string, signal: AbortSignal): Promise<string> {
+    const value = await this.get(name, signal);
+    this.requireSecureString([name]);
+    return value;
+  }
+
+  /**
+   * Throws an `AwsError` `invalid-config` naming every parameter among `names` that was read and is not a
+   * `SecureString` (names not read yet, or unknown to SSM, are not judged).
+   *
+   * @example
+   * ```ts
+   * cache.requireSecureString(['/ghr/app-key', '/ghr/webhook-secret']);
+   * ```
+   */
+  requireSecureString(names: readonly string[]): void {
+    const plain = names.filter((n) => {
+      const entry = this.#entries.get(n);
+      return entry?.value !== undefined && entry.type !== 'SecureString';
+    });
+    if (plain.length > 0) {
+      throw new AwsError(
+        `SSM parameter(s) ${plain.join(', ')} hold a secret but are not SecureString (they are stored unencrypted): recreate each with ` +
+          `\`aws ssm put-parameter --type SecureString --overwrite --name <name> --value <secret>\`.`,
+        { code: 'invalid-config' },
+      );
+    }
+  }
+
   /** Forgets cached values (all, or those named), e.g. after a rotation. */
   invalidate(names?: readonly string[]): void {
     if (names === undefined) this.#entries.clear();
@@ -92,19 +133,19 @@ export class SsmParameterCache {
       throw toAwsError(err, `SSM GetParameters (${names.join(', ')})`);
     }
     const expiresAt = this.#clock.now() + this.#ttl;
-    const found = new Map<string, string>();
-    for (const p of out.Parameters ?? []) if (p.Name !== undefined && p.Value !== undefined) found.set(p.Name, p.Value);
+    const found = new Map<string, { value: string; type: string | undefined }>();
+    for (const p of out.Parameters ?? []) if (p.Name !== undefined && p.Value !== undefined) found.set(p.Name, { value: p.Value, type: p.Type });
     for (const n of names) {
       // GetParameters answers fully qualified names as given (or as ARNs); match both.
-      const value = found.get(n) ?? [...found].find(([k]) => k.endsWith(`:parameter${n.startsWith('/') ? n : `/${n}`}`))?.[1];
-      this.#entries.set(n, { value, expiresAt });
+      const hit = found.get(n) ?? [...found].find(([k]) => k.endsWith(`:parameter${n.startsWith('/') ? n : `/${n}`}`))?.[1];
+      this.#entries.set(n, { value: hit?.value, type: hit?.type, expiresAt });
     }
   }
 }
 
 /** The SSM parameter names of a GitHub App's secrets. */
 export interface GitHubAppSecretParameters {
-  /** The App id (String or SecureString). */
+  /** The App id (String or SecureString). The other three must be SecureString: a plain String is refused. */
   readonly appId: string;
   /** The App's PEM private key (SecureString). */
   readonly privateKey: string;
@@ -158,6 +199,8 @@ export class SsmGitHubAppSecrets {
     const values = await this.#cache.getMany(names, signal);
     const absent = [p.appId, p.privateKey, p.webhookSecret].filter((n) => !values.get(n));
     if (absent.length > 0) throw missing(absent);
+    // The App id may be a String; the key and the webhook secrets must be encrypted.
+    this.#cache.requireSecureString([p.privateKey, p.webhookSecret, ...(p.previousWebhookSecret ? [p.previousWebhookSecret] : [])]);
     const appId = Number(values.get(p.appId)!.trim());
     if (!Number.isSafeInteger(appId) || appId <= 0) {
       throw new AwsError(`SSM parameter ${p.appId} does not hold a GitHub App id (a positive integer): put the App's numeric id there.`, {

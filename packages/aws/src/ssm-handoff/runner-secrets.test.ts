@@ -11,7 +11,7 @@ import {
 import type { Clock } from '@ghr/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SsmRunnerSecrets, decodeBootstrap, encodeBootstrap, runnerSecretName } from './runner-secrets.js';
+import { SsmRunnerSecrets, decodeBootstrap, encodeBootstrap, instanceArnPrefixOf, runnerSecretName } from './runner-secrets.js';
 import { runnerSecretShellSnippet } from './shell-snippet.js';
 
 const ssm = mockClient(SSMClient);
@@ -35,6 +35,26 @@ beforeEach(() => {
 });
 
 describe('SsmRunnerSecrets.put', () => {
+  it('tags the parameter with the instance ARN, in the partition, region and account of the hand-off key', async () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const secrets = new SsmRunnerSecrets({ ssm: new SSMClient({}), environment: 'prod', kmsKeyId: key });
+    await secrets.put({ runnerName: 'r1', poolId: 'linux', instanceId: 'i-0abc', bootstrap: { kind: 'jit', encodedJitConfig: 'abc' } }, signal());
+    const input = ssm.commandCalls(PutParameterCommand)[0]!.args[0].input;
+    expect(input.KeyId).toBe(key);
+    expect(input.Tags).toContainEqual({ Key: 'ghr:instance-arn', Value: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc' });
+  });
+
+  it('takes an explicit instance ARN prefix, and derives none from a key alias', async () => {
+    expect(instanceArnPrefixOf('alias/ghr')).toBeUndefined();
+    expect(instanceArnPrefixOf('arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/k')).toBe('arn:aws-us-gov:ec2:us-gov-west-1:123456789012:instance/');
+    const secrets = new SsmRunnerSecrets({ ssm: new SSMClient({}), environment: 'prod', instanceArnPrefix: 'arn:aws:ec2:us-east-1:111111111111:instance/' });
+    await secrets.put({ runnerName: 'r2', poolId: 'linux', instanceId: 'i-2', bootstrap: { kind: 'jit', encodedJitConfig: 'abc' } }, signal());
+    expect(ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Tags).toContainEqual({
+      Key: 'ghr:instance-arn',
+      Value: 'arn:aws:ec2:us-east-1:111111111111:instance/i-2',
+    });
+  });
+
   it('writes a tagged Standard SecureString with the KMS key, no policy', async () => {
     const secrets = new SsmRunnerSecrets({ ssm: new SSMClient({}), environment: 'prod', kmsKeyId: 'alias/ghr' });
     await secrets.put({ runnerName: 'r1', poolId: 'linux', instanceId: 'i-1', bootstrap: { kind: 'jit', encodedJitConfig: 'abc' } }, signal());

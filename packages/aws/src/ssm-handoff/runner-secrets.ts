@@ -26,6 +26,8 @@ export const RUNNER_SECRET_TAGS = {
   pool: 'ghr:pool',
   runner: 'ghr:runner',
   instanceId: 'ghr:instance-id',
+  /** The instance's ARN: the runner role's IAM condition compares it with `${ec2:SourceInstanceARN}`. */
+  instanceArn: 'ghr:instance-arn',
 } as const;
 
 /** One runner's secret to hand off. */
@@ -62,8 +64,18 @@ export interface RunnerSecretLocation {
 export interface SsmRunnerSecretsOptions extends RunnerSecretLocation {
   /** Default `new SSMClient({})`. */
   readonly ssm?: SSMClient;
-  /** KMS key for the SecureString; default the account's `alias/aws/ssm`. */
+  /**
+   * KMS key for the SecureString; default the account's `alias/aws/ssm`. Use the hand-off key of the CDK
+   * construct (its ARN is `GHR_HANDOFF_KMS_KEY`): only runner roles may decrypt with it.
+   */
   readonly kmsKeyId?: string;
+  /**
+   * Prefix of instance ARNs, `arn:<partition>:ec2:<region>:<account>:instance/`, for the `ghr:instance-arn` tag
+   * that IAM compares with `${ec2:SourceInstanceARN}`. Default: derived from `kmsKeyId` when it is a key ARN
+   * (same partition, region and account); without either, parameters carry no instance ARN and a runner role
+   * scoped by that tag cannot read them.
+   */
+  readonly instanceArnPrefix?: string;
   /** Sustained PutParameter rate; default 10 per second (users report throttling from 3–40/s). */
   readonly writesPerSecond?: number;
   /** Burst of writes above the rate; default 20. */
@@ -74,6 +86,21 @@ export interface SsmRunnerSecretsOptions extends RunnerSecretLocation {
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const KEY_ARN = /^arn:([^:]+):kms:([^:]+):(\d{12}):key\//;
+
+/**
+ * The instance ARN prefix (`arn:<partition>:ec2:<region>:<account>:instance/`) of a KMS key ARN's partition,
+ * region and account; undefined for a key id or alias.
+ *
+ * @example
+ * ```ts
+ * instanceArnPrefixOf('arn:aws:kms:us-east-1:123456789012:key/1234abcd-…'); // 'arn:aws:ec2:us-east-1:123456789012:instance/'
+ * ```
+ */
+export function instanceArnPrefixOf(kmsKeyArn: string | undefined): string | undefined {
+  const m = kmsKeyArn ? KEY_ARN.exec(kmsKeyArn) : null;
+  return m ? `arn:${m[1]}:ec2:${m[2]}:${m[3]}:instance/` : undefined;
+}
 
 /**
  * The SSM parameter name of a runner's secret: `<prefix>/<runnerName>`, prefix `/ghr/<environment>/runners`.
@@ -148,7 +175,8 @@ export function decodeBootstrap(value: string): RunnerBootstrap {
 /**
  * Writes and deletes runners' bootstrap secrets as SSM SecureString parameters, paced by a token bucket, and
  * sweeps leftovers. Each parameter is tagged `ghr:environment`, `ghr:pool`, `ghr:runner` and (when known)
- * `ghr:instance-id`, so an IAM policy can let only that runner's instance read and delete it (see README).
+ * `ghr:instance-id` and `ghr:instance-arn`, so an IAM policy can let only that runner's instance read and delete
+ * it (`ssm:resourceTag/ghr:instance-arn` = `${ec2:SourceInstanceARN}`; see README).
  * Values over 4 KB go to the Advanced tier with an `Expiration` policy; Standard ones are swept by
  * {@link SsmRunnerSecrets.sweepExpired}.
  *
@@ -162,6 +190,7 @@ export class SsmRunnerSecrets implements RunnerSecretStore {
   readonly #ssm: SSMClient;
   readonly #location: RunnerSecretLocation;
   readonly #kmsKeyId: string | undefined;
+  readonly #instanceArnPrefix: string | undefined;
   readonly #bucket: TokenBucket;
   readonly #ttlMs: number;
   readonly #clock: Clock;
@@ -170,6 +199,7 @@ export class SsmRunnerSecrets implements RunnerSecretStore {
     this.#ssm = options.ssm ?? new SSMClient({});
     this.#location = { environment: options.environment, ...(options.prefix ? { prefix: options.prefix } : {}) };
     this.#kmsKeyId = options.kmsKeyId;
+    this.#instanceArnPrefix = options.instanceArnPrefix ?? instanceArnPrefixOf(options.kmsKeyId);
     this.#clock = options.clock ?? systemClock;
     const rate = options.writesPerSecond ?? 10;
     this.#bucket = new TokenBucket({ ratePerSecond: rate, burst: options.writeBurst ?? 20, clock: this.#clock });
@@ -200,6 +230,9 @@ export class SsmRunnerSecrets implements RunnerSecretStore {
       { Key: RUNNER_SECRET_TAGS.pool, Value: secret.poolId },
       { Key: RUNNER_SECRET_TAGS.runner, Value: secret.runnerName },
       ...(secret.instanceId ? [{ Key: RUNNER_SECRET_TAGS.instanceId, Value: secret.instanceId }] : []),
+      ...(secret.instanceId && this.#instanceArnPrefix
+        ? [{ Key: RUNNER_SECRET_TAGS.instanceArn, Value: `${this.#instanceArnPrefix}${secret.instanceId}` }]
+        : []),
     ];
     const input: PutParameterCommandInput = {
       Name: name,

@@ -6,11 +6,18 @@ import type { RunnerSecretLocation } from './runner-secrets.js';
 const SAFE_PREFIX = /^\/[A-Za-z0-9_./-]+$/;
 
 /**
- * A bash snippet for user data that defines `ghr_take_runner_secret`: it finds the runner name in the instance's
- * `ghr:runner` tag (instance metadata tags must be enabled in the launch template; the provider adds that tag right
- * after launch, so the snippet polls), then polls SSM for `<prefix>/<name>`, reads it with `--with-decryption`,
- * deletes it and prints it. It needs `curl` and the AWS CLI, and honours `GHR_IMDS`, `GHR_POLL_SECONDS` and
- * `GHR_POLL_ATTEMPTS` (default 5 s × 120). The secret never reaches user data, logs or the environment.
+ * A bash snippet for user data that defines two functions:
+ *
+ * - `ghr_take_runner_secret` finds the runner name in the instance's `ghr:runner` tag (instance metadata tags must
+ *   be enabled in the launch template; the provider adds that tag right after launch, so it polls), then polls SSM
+ *   for `<prefix>/<name>`, reads it with `--with-decryption`, deletes it and prints it;
+ * - `ghr_start_runner <runner dir> <user>` takes the secret and runs `<runner dir>/run.sh` as `<user>` with the
+ *   JIT config in the environment variable `ACTIONS_RUNNER_INPUT_JITCONFIG`, never as an argument (sudo logs its
+ *   command line and `/proc/<pid>/cmdline` is readable by every user).
+ *
+ * Tracing (`set -x`) is switched off inside both functions, so the secret never reaches the console or a log even
+ * when the user data traces; prefer `ghr_start_runner`, whose caller never holds the secret. They need `curl`,
+ * `sudo` and the AWS CLI, and honour `GHR_IMDS`, `GHR_POLL_SECONDS` and `GHR_POLL_ATTEMPTS` (default 5 s × 120).
  *
  * @example
  * ```ts
@@ -18,8 +25,8 @@ const SAFE_PREFIX = /^\/[A-Za-z0-9_./-]+$/;
  *   '#!/bin/bash',
  *   'set -euo pipefail',
  *   runnerSecretShellSnippet({ environment: 'prod' }),
- *   'JIT_CONFIG="$(ghr_take_runner_secret)"',
- *   'exec sudo -u runner ./run.sh --jitconfig "${JIT_CONFIG}"',
+ *   'ghr_start_runner /opt/actions-runner runner',
+ *   'shutdown -h now',
  * ].join('\n');
  * ```
  */
@@ -43,6 +50,8 @@ ghr_imds() {
 }
 
 ghr_take_runner_secret() {
+  local -
+  { set +x; } 2>/dev/null
   local name='' param value
   if [ -z "\${AWS_DEFAULT_REGION:-}" ]; then
     AWS_DEFAULT_REGION="$(ghr_imds placement/region)" || return 1
@@ -68,6 +77,15 @@ ghr_take_runner_secret() {
   done
   echo "ghr: no bootstrap secret at \${param}" >&2
   return 1
+}
+
+ghr_start_runner() {
+  local -
+  { set +x; } 2>/dev/null
+  local dir="$1" user="$2" secret
+  secret="$(ghr_take_runner_secret)" || return 1
+  cd "\${dir}" || return 1
+  ACTIONS_RUNNER_INPUT_JITCONFIG="\${secret}" sudo --preserve-env=ACTIONS_RUNNER_INPUT_JITCONFIG -u "\${user}" -- ./run.sh
 }
 `;
 }

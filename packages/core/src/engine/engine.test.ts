@@ -550,24 +550,50 @@ describe('engine: sweeps repair what events missed', () => {
     expect(await s.ledger.getRunner(launched[0]!, sig())).toMatchObject({ state: 'busy', jobId: 1 });
   });
 
-  it('re-requests failed workflow_job deliveries once each, within a budget', async () => {
+  it('re-requests failed workflow_job deliveries once each, queued first, with a budget that follows the backlog', async () => {
     const s = setup({ options: { redeliveryBudget: 2 } });
     const base = { event: 'workflow_job', statusCode: 502, redelivery: false };
     s.github.failedDeliveries = [
-      { id: 1, guid: 'g1', deliveredAt: T0 - MIN, ...base },
+      { id: 1, guid: 'g1', deliveredAt: T0 - MIN, ...base, action: 'completed' },
       { id: 2, guid: 'g2', deliveredAt: T0 - MIN, ...base, event: 'push' },
-      { id: 3, guid: 'g3', deliveredAt: T0 - MIN, ...base },
-      { id: 4, guid: 'g4', deliveredAt: T0 - MIN, ...base },
+      { id: 3, guid: 'g3', deliveredAt: T0 - 2 * MIN, ...base, action: 'queued' },
+      { id: 4, guid: 'g4', deliveredAt: T0 - 3 * MIN, ...base, action: 'queued' },
     ];
-    expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(2);
+    // GitHub's new attempt gets a 2xx: it no longer lists the delivery as failed.
+    s.github.onRedeliver = (id) => (s.github.failedDeliveries = s.github.failedDeliveries.filter((d) => d.id !== id));
+    // A backlog of 3 beyond the budget of 2: all go, `queued` first, oldest first.
+    expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(3);
+    expect(s.github.redelivered.slice(0, 2)).toEqual([4, 3]);
     // Looked for at most once per interval (5 min), however often sweeps run.
     expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(0);
     expect(s.github.calls.get('listFailedDeliveries')).toBe(1);
     await s.clock.advance(5 * MIN);
+    expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(0);
+    expect([...s.github.redelivered].sort()).toEqual([1, 3, 4]);
+  });
+
+  it('caps the redeliveries of one interval (GitHub\'s secondary limit) and goes on in the next', async () => {
+    const s = setup();
+    s.github.failedDeliveries = Array.from({ length: 200 }, (_, i) => ({
+      id: i + 1, guid: `g${i + 1}`, deliveredAt: T0 - MIN, event: 'workflow_job', action: 'queued', statusCode: 0, redelivery: false,
+    }));
+    s.github.onRedeliver = (id) => (s.github.failedDeliveries = s.github.failedDeliveries.filter((d) => d.id !== id));
+    expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(150);
+    await s.clock.advance(5 * MIN);
+    expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(50);
+  });
+
+  it('re-requests a redelivered delivery again while its new attempts keep failing (the endpoint is still down)', async () => {
+    const s = setup();
+    s.github.failedDeliveries = [{ id: 9, guid: 'g9', deliveredAt: T0 - MIN, event: 'workflow_job', action: 'queued', statusCode: 0, redelivery: false }];
     expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(1);
+    // Its attempt landing: not asked again in the next interval.
     await s.clock.advance(5 * MIN);
     expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(0);
-    expect(s.github.redelivered).toEqual([1, 3, 4]);
+    // Still listed as failed after that: asked again.
+    await s.clock.advance(5 * MIN);
+    expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(1);
+    expect(s.github.redelivered).toEqual([9, 9]);
   });
 
   it('a failed re-check is not asked again in every sweep, and a rate-limited answer stops the sweep\'s re-checks', async () => {
@@ -604,10 +630,11 @@ describe('engine: sweeps repair what events missed', () => {
     expect(failed.errors.map((e) => e.step)).toContain('redeliver');
 
     s.github.redeliver = redeliver;
+    s.github.onRedeliver = (id) => (s.github.failedDeliveries = s.github.failedDeliveries.filter((d) => d.id !== id));
     await s.clock.advance(5 * MIN);
     expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(1);
     expect(s.github.redelivered).toEqual([7]);
-    // Done: GitHub still listing it in later intervals does not make it go out again.
+    // Done: its new attempt succeeded, so it does not go out again.
     for (let i = 0; i < 3; i += 1) {
       await s.clock.advance(5 * MIN);
       expect((await s.engine.reconcile({ sweep: true }, sig())).redelivered).toBe(0);

@@ -5,6 +5,7 @@ import type { Instance, LaunchErrorCode, LaunchFailure, LaunchRequest, LaunchRes
 import type { Plan } from '../policy/types.js';
 import { runnerRegistrationUrl } from '../config/github-url.js';
 import { runnerScopeOf } from '../scope.js';
+import { sealBootstrap } from '../bootstrap.js';
 import type { EngineContext, ReconcileLog } from './context.js';
 import { cleanupSignal, describe, errorCode, errorFields, recordError } from './context.js';
 import { updateRunner } from './ledger-writes.js';
@@ -91,7 +92,7 @@ async function launchPool(ctx: EngineContext, pool: Pool, count: number, signal:
       if (m.status === 'fulfilled') {
         requests.set(r.name, {
           githubId: m.value.runnerId,
-          request: { name: r.name, poolId: pool.id, labels: pool.labels, ephemeral: true, bootstrap: { kind: 'jit', encodedJitConfig: m.value.encodedJitConfig } },
+          request: { name: r.name, poolId: pool.id, labels: pool.labels, ephemeral: true, bootstrap: sealBootstrap({ kind: 'jit', encodedJitConfig: m.value.encodedJitConfig }) },
         });
       } else {
         const code = m.status === 'rejected' ? launchCode(m.reason) : 'internal';
@@ -108,7 +109,7 @@ async function launchPool(ctx: EngineContext, pool: Pool, count: number, signal:
             poolId: pool.id,
             labels: pool.labels,
             ephemeral: false,
-            bootstrap: { kind: 'registration', url: runnerRegistrationUrl(ctx.options.githubUrl, scope), token, runnerGroup: pool.scope.runnerGroup },
+            bootstrap: sealBootstrap({ kind: 'registration', url: runnerRegistrationUrl(ctx.options.githubUrl, scope), token, runnerGroup: pool.scope.runnerGroup }),
           },
         });
       }

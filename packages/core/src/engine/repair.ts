@@ -14,8 +14,8 @@ import { runnerScopeOf } from '../scope.js';
 const STUCK_DRAIN_AFTER = 60_000;
 /** A busy runner missing from GitHub's listing this long after it became busy has finished (or lost) its job. */
 const VANISHED_GRACE = 60_000;
-/** Most later intervals a successful redelivery is claimed for (bounds ledger writes for long lookbacks). */
-const REDELIVERY_CLAIM_SLOTS = 24;
+/** Most failed deliveries re-requested per interval, whatever the backlog: 150 redeliveries are 750 points of GitHub's 900 per minute and endpoint. */
+const REDELIVERY_BUDGET_CAP = 150;
 
 /** The ledger key that claims a failed delivery for one redelivery interval. */
 function redeliveryClaim(deliveryId: number, slot: number): string {
@@ -210,37 +210,37 @@ async function recheckJob(
 // Missed webhooks: re-request failed deliveries. A delivery counts as handled only once `redeliver` succeeded.
 export async function redeliver(ctx: EngineContext, signal: AbortSignal, log: ReconcileLog): Promise<void> {
   if (ctx.options.redeliveryBudget <= 0) return;
-  // Once per interval across all reconcilers (Lambdas share no memory): the ledger's dedupe is the token.
+  // Once per interval across all reconcilers (Lambdas share no memory): the ledger's claim is the token.
   const now = ctx.clock.now();
   const interval = ctx.options.redeliveryInterval;
   const slot = Math.floor(now / interval);
   if ((await ctx.ledger.claim(`redelivery-check:${slot}`, now, signal)) === 'taken') return;
   const since = now - ctx.options.redeliveryLookback;
   const failed = await ctx.github.listFailedDeliveries(since, signal);
-  const candidates = failed.filter((d) => d.event === 'workflow_job');
-  let budget = ctx.options.redeliveryBudget;
-  for (const d of candidates) {
-    if (budget <= 0 || signal.aborted) break;
-    // A claim that lasts this interval only (the ledger has no delete): when the call fails or the deadline
-    // cuts it off, the next interval claims the delivery again. A success claims the delivery for every later
-    // interval in which GitHub may still list it, so it is not re-requested while GitHub's new attempt lands.
-    if ((await ctx.ledger.claim(redeliveryClaim(d.id, slot), ctx.clock.now(), signal)) === 'taken') continue;
-    budget -= 1;
-    try {
-      await ctx.github.redeliver(d.id, signal);
-    } catch (error) {
-      recordError(ctx, log, 'redeliver', error, { delivery: d.guid });
-      continue;
-    }
-    log.redelivered += 1;
+  // `queued` first, oldest first: a lost `queued` is demand nothing else reveals, and the oldest age out of the
+  // lookback first; the other actions are repaired by sweeps too (re-checks, registration sync) and come after.
+  const candidates = failed
+    .filter((d) => d.event === 'workflow_job')
+    .sort((a, b) => Number(b.action === 'queued') - Number(a.action === 'queued') || a.deliveredAt - b.deliveredAt);
+  // The budget follows the backlog (an outage leaves hundreds), up to what GitHub's secondary limit allows.
+  const budget = Math.min(REDELIVERY_BUDGET_CAP, Math.max(ctx.options.redeliveryBudget, candidates.length));
+  const chosen = candidates.slice(0, budget);
+  const settled = await forEachLimited(chosen, ctx.options.concurrency, signal, async (d) => {
+    // A claim for this interval only (the ledger has no delete): when the call fails or the deadline cuts it off,
+    // the next interval tries again. A success also claims the next interval, while GitHub's new attempt lands;
+    // an attempt that fails again (the endpoint still down) is listed again and retried after that.
+    if ((await ctx.ledger.claim(redeliveryClaim(d.id, slot), ctx.clock.now(), signal)) === 'taken') return false;
+    await ctx.github.redeliver(d.id, signal);
     ctx.logger.info('failed webhook delivery re-requested', { delivery: d.guid, action: d.action, statusCode: d.statusCode });
-    const lastSlot = Math.min(slot + REDELIVERY_CLAIM_SLOTS, Math.floor((d.deliveredAt + ctx.options.redeliveryLookback) / interval));
-    const later = Array.from({ length: Math.max(0, lastSlot - slot) }, (_, i) => slot + 1 + i);
-    const claimed = await Promise.allSettled(
-      later.map((s) => ctx.ledger.claim(redeliveryClaim(d.id, s), ctx.clock.now(), cleanupSignal(ctx, signal))),
-    );
-    // A claim not written only risks a duplicate redelivery, which ingest absorbs.
-    if (claimed.some((c) => c.status === 'rejected')) ctx.logger.warn('redelivery claims not all written', { delivery: d.guid });
-  }
+    await ctx.ledger.claim(redeliveryClaim(d.id, slot + 1), ctx.clock.now(), cleanupSignal(ctx, signal)).catch(() => {
+      // Not written: at worst a duplicate redelivery, which ingest absorbs.
+    });
+    return true;
+  });
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled' && s.value) log.redelivered += 1;
+    else if (s.status === 'rejected') recordError(ctx, log, 'redeliver', s.reason, { delivery: chosen[i]?.guid });
+  });
+  if (candidates.length > chosen.length) ctx.logger.warn('failed deliveries left for the next interval', { left: candidates.length - chosen.length });
   if (log.redelivered > 0) ctx.metrics.record('WebhooksRedelivered', log.redelivered, 'Count');
 }

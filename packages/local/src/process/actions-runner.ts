@@ -40,6 +40,11 @@ export interface ActionsRunnerCommandOptions {
   readonly platform?: RunnerPlatform;
   /** Used by the default `latestVersion` and `download`. Default: the global `fetch`. */
   readonly fetch?: typeof fetch;
+  /**
+   * actions/runner refuses to run as root unless `RUNNER_ALLOW_RUNASROOT` is set; jobs then run as root too.
+   * `true` sets it. Default false: when ghr runs as root, launches fail with `invalid-config` saying so.
+   */
+  readonly allowRunAsRoot?: boolean;
 }
 
 /**
@@ -113,11 +118,18 @@ export function actionsRunnerCommand(options: ActionsRunnerCommandOptions): Runn
   };
 
   return async (context: RunnerCommandContext): Promise<RunnerCommand> => {
+    if (process.getuid?.() === 0 && options.allowRunAsRoot !== true) {
+      throw new LocalError(
+        'ghr runs as root, and actions/runner refuses to run (and run jobs) as root: run ghr as another user, or set allowRunAsRoot to accept root jobs.',
+        { code: 'invalid-config' },
+      );
+    }
+    const env = options.allowRunAsRoot === true ? { RUNNER_ALLOW_RUNASROOT: '1' } : undefined;
     const source = await release(context.signal);
     await linkTree(source, context.workDir);
-    if (context.bootstrap === 'jit') return { file: join(context.workDir, 'run.sh') };
+    if (context.bootstrap === 'jit') return { file: join(context.workDir, 'run.sh'), ...(env ? { env } : {}) };
     const flags = ['--unattended', '--replace', '--work', '_work', ...(context.ephemeral ? ['--ephemeral'] : [])];
-    return { file: '/bin/sh', args: ['-c', `./config.sh ${flags.join(' ')} && exec ./run.sh`] };
+    return { file: '/bin/sh', args: ['-c', `./config.sh ${flags.join(' ')} && exec ./run.sh`], ...(env ? { env } : {}) };
   };
 }
 

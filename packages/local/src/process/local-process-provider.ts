@@ -20,7 +20,7 @@ import type {
   RunnerProvider,
   TerminateResult,
 } from '@ghr/core';
-import { throwIfAborted } from '../errors.js';
+import { throwIfAborted, toLocalError } from '../errors.js';
 import { actionsRunnerCommand } from './actions-runner.js';
 import { ProcessRecords } from './process-records.js';
 import type { ProcessRecord } from './process-records.js';
@@ -56,7 +56,14 @@ export interface LocalProcessProviderOptions {
   readonly logger?: Logger;
 }
 
-/** Defaults of {@link LocalProcessProviderOptions}, in one place. */
+/**
+ * Defaults of {@link LocalProcessProviderOptions}, in one place.
+ *
+ * @example
+ * ```ts
+ * new LocalProcessProvider({ workRoot, env: { ...LOCAL_PROCESS_DEFAULTS.env, HTTPS_PROXY: 'http://proxy:3128' } });
+ * ```
+ */
 export const LOCAL_PROCESS_DEFAULTS = {
   env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
   terminateGrace: 10_000,
@@ -80,7 +87,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * default GitHub's actions/runner, see `actionsRunnerCommand`) as the leader of a new process group, in a fresh
  * work directory, with its bootstrap secret only in its environment (`ACTIONS_RUNNER_INPUT_JITCONFIG` for a
  * JIT config; never in argv, logs or the provider's records). At most `maxProcesses` run at once: runners past
- * the limit fail with `capacity` (retryable), as a cloud out of capacity.
+ * the limit fail with `capacity` (retryable), as a cloud out of capacity. A launch of a name that is already
+ * running answers that process instead of starting a second one.
  *
  * Every process is recorded in `<workRoot>/state` (pid, process start time, name, pool, launch time), so a
  * provider started later lists and terminates the runners of an earlier one; a process whose group has ended
@@ -108,11 +116,12 @@ export class LocalProcessProvider implements RunnerProvider {
   readonly #logger: Logger;
   readonly #store: ProcessRecords;
   readonly #records = new Map<string, ProcessRecord>();
-  readonly #children = new Map<string, ChildProcess>();
   /** Exits seen before the record of the process was stored. */
   readonly #earlyExits = new Map<string, NonNullable<ProcessRecord['exit']>>();
   readonly #ending = new Map<string, Promise<void>>();
   #pending = 0;
+  /** Names of runners whose launch is in progress. */
+  readonly #starting = new Set<string>();
   #loaded: Promise<void> | undefined;
 
   constructor(options: LocalProcessProviderOptions) {
@@ -130,22 +139,44 @@ export class LocalProcessProvider implements RunnerProvider {
   async launch(pool: Pool, runners: readonly LaunchRequest[], signal: AbortSignal): Promise<LaunchResult> {
     throwIfAborted(signal, 'Provider launch');
     if (runners.length === 0) return { launched: [], failed: [] };
-    await this.#refresh();
+    await this.#refresh().catch((err: unknown) => {
+      throw toLocalError(err, `Local provider launch of ${runners.length} runner(s) in ${this.#root}`);
+    });
+    // A runner already running under its name is answered as launched (a retried launch after a lost answer,
+    // as EC2's client token does), not started twice.
+    const running = new Map<string, string>();
+    for (const record of this.#records.values()) if (record.endedAt === undefined) running.set(record.name, record.providerId);
+    const existing = runners.filter((r) => running.has(r.name)).map((r) => ({ name: r.name, providerId: running.get(r.name)! }));
+    const fresh = runners.filter((r) => !running.has(r.name) && !this.#starting.has(r.name));
+    const duplicate = runners.filter((r) => !running.has(r.name) && this.#starting.has(r.name));
     // No await between counting and reserving: concurrent launches never pass the limit together.
     const free = Math.max(0, this.#max - this.#liveCount() - this.#pending);
-    const accepted = runners.slice(0, free);
+    const accepted = fresh.slice(0, free);
+    for (const r of accepted) this.#starting.add(r.name);
     this.#pending += accepted.length;
     const outcomes = await Promise.all(
       accepted.map((request) =>
-        this.#start(pool, request, signal).finally(() => {
-          this.#pending -= 1;
-        }),
+        this.#start(pool, request, signal)
+          .catch((err: unknown): Outcome => {
+            const error = toLocalError(err, `Starting runner ${request.name}`);
+            return { failed: { name: request.name, code: 'internal', retryable: error.retryable, message: error.message } };
+          })
+          .finally(() => {
+            this.#pending -= 1;
+            this.#starting.delete(request.name);
+          }),
       ),
     );
-    const launched = outcomes.flatMap((o) => ('launched' in o ? [o.launched] : []));
-    const failed = [
+    const launched = [...existing, ...outcomes.flatMap((o) => ('launched' in o ? [o.launched] : []))];
+    const failed: LaunchFailure[] = [
       ...outcomes.flatMap((o) => ('failed' in o ? [o.failed] : [])),
-      ...runners.slice(free).map((request) => ({
+      ...duplicate.map((request) => ({
+        name: request.name,
+        code: 'internal' as const,
+        retryable: true,
+        message: `Runner ${request.name} is being started by a concurrent launch call: list to see it, or retry.`,
+      })),
+      ...fresh.slice(free).map((request) => ({
         name: request.name,
         code: 'capacity' as const,
         retryable: true,
@@ -157,7 +188,9 @@ export class LocalProcessProvider implements RunnerProvider {
 
   async list(filter: InstanceFilter, signal: AbortSignal): Promise<readonly Instance[]> {
     throwIfAborted(signal, 'Provider list');
-    await this.#refresh();
+    await this.#refresh().catch((err: unknown) => {
+      throw toLocalError(err, `Local provider list in ${this.#root}`);
+    });
     const pools = filter.poolIds ? new Set(filter.poolIds) : undefined;
     const names = filter.names ? new Set(filter.names) : undefined;
     const out: Instance[] = [];
@@ -171,7 +204,9 @@ export class LocalProcessProvider implements RunnerProvider {
 
   async terminate(providerIds: readonly string[], signal: AbortSignal): Promise<TerminateResult> {
     throwIfAborted(signal, 'Provider terminate');
-    await this.#ready();
+    await this.#ready().catch((err: unknown) => {
+      throw toLocalError(err, `Local provider terminate in ${this.#root}`);
+    });
     const terminated: string[] = [];
     const failed: TerminateResult['failed'][number][] = [];
     await Promise.all(
@@ -204,13 +239,16 @@ export class LocalProcessProvider implements RunnerProvider {
         if (!owner || owner.endedAt !== undefined) await rm(join(runnersDir, dir), { recursive: true, force: true });
       }
     })();
+    this.#loaded.catch(() => {
+      this.#loaded = undefined; // e.g. the directory was not writable: try again on the next call
+    });
     return this.#loaded;
   }
 
   /** Ends the records of process groups that are gone, and forgets ended ones past the retention. */
   async #refresh(): Promise<void> {
     await this.#ready();
-    const snapshot = await snapshotProcesses();
+    const snapshot = snapshotProcesses();
     const now = this.#clock.now();
     await Promise.all(
       [...this.#records.values()].map(async (record) => {
@@ -286,13 +324,13 @@ export class LocalProcessProvider implements RunnerProvider {
     }
     child.unref();
     const pid = child.pid!;
-    this.#children.set(providerId, child);
+    const startTime = processStartTime(pid);
     const record: ProcessRecord = {
       providerId,
       name: request.name,
       poolId: pool.id,
       pid,
-      ...(await processStartTime(pid).then((startTime) => (startTime === undefined ? {} : { startTime }))),
+      ...(startTime === undefined ? {} : { startTime }),
       launchedAt: this.#clock.now(),
       workDir,
       logFile,
@@ -309,7 +347,6 @@ export class LocalProcessProvider implements RunnerProvider {
   }
 
   #exited(providerId: string, exit: NonNullable<ProcessRecord['exit']>): void {
-    this.#children.delete(providerId);
     if (!this.#records.has(providerId)) {
       this.#earlyExits.set(providerId, exit);
       return;
@@ -326,7 +363,7 @@ export class LocalProcessProvider implements RunnerProvider {
       ending = (async () => {
         const record = this.#records.get(providerId);
         if (!record || record.endedAt !== undefined) return;
-        const snapshot = await snapshotProcesses();
+        const snapshot = snapshotProcesses();
         if (snapshot.alive(record.pid, record.startTime)) signalGroup(record.pid, 'SIGKILL');
         await rm(record.workDir, { recursive: true, force: true });
         const ended: ProcessRecord = { ...record, endedAt: this.#clock.now(), ...(exit ? { exit } : {}) };
@@ -349,16 +386,16 @@ export class LocalProcessProvider implements RunnerProvider {
       await this.#store.save(record);
     }
     const { pid, startTime } = record;
-    const alive = async () => (await snapshotProcesses()).alive(pid, startTime);
+    const alive = () => snapshotProcesses().alive(pid, startTime);
     const waitGone = async (ms: number) => {
       const until = Date.now() + ms;
-      while (await alive()) {
+      while (alive()) {
         if (Date.now() >= until || signal.aborted) return false;
         await sleep(LOCAL_PROCESS_DEFAULTS.pollInterval);
       }
       return true;
     };
-    if ((await alive()) && signalGroup(pid, 'SIGTERM') === 'sent' && !(await waitGone(this.#grace))) {
+    if (alive() && signalGroup(pid, 'SIGTERM') === 'sent' && !(await waitGone(this.#grace))) {
       if (signalGroup(pid, 'SIGKILL') === 'sent') await waitGone(LOCAL_PROCESS_DEFAULTS.killWait);
     }
     await this.#end(providerId, undefined);

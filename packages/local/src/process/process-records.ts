@@ -36,11 +36,12 @@ export class ProcessRecords {
     await mkdir(this.#dir, { recursive: true });
     const out: ProcessRecord[] = [];
     for (const file of await readdir(this.#dir)) {
+      if (file.endsWith('.tmp')) await rm(join(this.#dir, file), { force: true }); // a save cut short by a crash
       if (!file.endsWith('.json')) continue;
       try {
         out.push(JSON.parse(await readFile(join(this.#dir, file), 'utf8')) as ProcessRecord);
       } catch {
-        // A file cut short by a crash between write and rename is a `.tmp`; anything else unreadable is skipped.
+        // Saves are atomic (rename), so this is not ours or was damaged outside ghr: skipped.
       }
     }
     return out;

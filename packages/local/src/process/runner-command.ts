@@ -28,10 +28,27 @@ export interface RunnerCommand {
  * Builds the command of one runner, after its work directory exists (it may fill it, e.g. with a copy of the
  * runner binaries). A thrown `GhrError` whose code is a launch error code (`capacity`, `quota`, `throttled`,
  * `invalid-config`) fails that runner's launch with that code; any other error fails it as `internal`.
+ *
+ * @example
+ * ```ts
+ * const stubRunner: RunnerCommandFactory = ({ name }) => ({
+ *   file: process.execPath,
+ *   args: ['stub-runner.js', '--name', name], // the JIT config is in ACTIONS_RUNNER_INPUT_JITCONFIG, not here
+ *   env: { GITHUB_URL: 'http://127.0.0.1:3000' },
+ * });
+ * ```
  */
 export type RunnerCommandFactory = (context: RunnerCommandContext) => RunnerCommand | Promise<RunnerCommand>;
 
-/** The environment variable that carries a runner's JIT config, as actions/runner reads `--jitconfig` from it. */
+/**
+ * The environment variable that carries a runner's JIT config, as actions/runner reads `--jitconfig` from it.
+ *
+ * @example
+ * ```ts
+ * // in a stub runner program started by LocalProcessProvider
+ * const jit = JSON.parse(Buffer.from(process.env[JIT_CONFIG_ENV] ?? '', 'base64').toString('utf8'));
+ * ```
+ */
 export const JIT_CONFIG_ENV = 'ACTIONS_RUNNER_INPUT_JITCONFIG';
 
 /**

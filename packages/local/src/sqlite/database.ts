@@ -1,4 +1,6 @@
 // Opening the SQLite file: pragmas for several processes on one file (WAL, busy timeout) and the schema.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { LocalError, toLocalError } from '../errors.js';
@@ -78,13 +80,14 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 /**
- * Opens (creating if needed) the SQLite file that holds the ledger and the queue, in WAL mode with a busy
+ * Opens (creating it and its directory if needed) the SQLite file that holds the ledger and the queue, in WAL mode with a busy
  * timeout so that several processes can share it, and brings its schema up to date inside one write
  * transaction (safe when several processes open the file at once).
  */
 export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   let db: SqliteDatabase;
   try {
+    if (options.path !== ':memory:' && options.path !== '') mkdirSync(dirname(options.path), { recursive: true });
     db = new Database(options.path, { timeout: Math.max(0, options.busyTimeout ?? 5_000) });
   } catch (err) {
     throw toLocalError(err, `Opening the SQLite database ${options.path}`);

@@ -20,7 +20,14 @@ export interface SqliteEventQueueOptions {
   readonly maxReceives?: number;
 }
 
-/** Defaults of {@link SqliteEventQueueOptions}, in one place. */
+/**
+ * Defaults of {@link SqliteEventQueueOptions}, in one place.
+ *
+ * @example
+ * ```ts
+ * openLocalStore({ path, maxReceives: SQLITE_QUEUE_DEFAULTS.maxReceives * 2 });
+ * ```
+ */
 export const SQLITE_QUEUE_DEFAULTS = {
   visibilityTimeout: 30_000,
   maxReceives: 5,
@@ -62,7 +69,7 @@ interface QueueRow {
  * `maxReceives` times moves to the dead letters on its next receive; {@link SqliteEventQueue.deadLetters} lists
  * them and {@link SqliteEventQueue.redrive} puts them back.
  *
- * `receive` never waits for messages: poll it.
+ * `receive` never waits for messages: poll it, with {@link SqliteEventQueue.wait} between polls.
  *
  * @example
  * ```ts
@@ -78,6 +85,8 @@ export class SqliteEventQueue implements EventQueue {
   readonly #visibilityTimeout: number;
   readonly #maxReceives: number;
   readonly #sql: ReturnType<typeof prepare>;
+  /** Wakers of `wait` calls in this process. */
+  readonly #waiters = new Set<() => void>();
 
   constructor(options: SqliteEventQueueOptions) {
     this.#db = options.database;
@@ -97,6 +106,7 @@ export class SqliteEventQueue implements EventQueue {
           for (const event of events) this.#sql.insert.run(JSON.stringify(event), now, now);
         })
         .immediate();
+      for (const wake of [...this.#waiters]) wake();
       return { failed: [] };
     } catch (err) {
       // Nothing of the call was committed: report every event, so the caller answers an error and GitHub's
@@ -152,6 +162,35 @@ export class SqliteEventQueue implements EventQueue {
     } catch (err) {
       throw toLocalError(err, `SQLite ack of ${messageIds.length} message(s)`);
     }
+  }
+
+  /**
+   * Resolves when this queue object sends events, or after `ms`, or when `signal` fires, whichever comes first
+   * (never rejects). A consumer in the process that receives webhooks picks events up at once instead of at its
+   * next poll; sends from other processes on the file are seen at the next poll.
+   *
+   * @example
+   * ```ts
+   * while (!signal.aborted) {
+   *   const messages = await queue.receive(10, signal);
+   *   if (messages.length === 0) await queue.wait(1_000, signal);
+   *   else await queue.ack((await scaleUp(engine, messages, signal)).acknowledge, signal);
+   * }
+   * ```
+   */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.#waiters.add(done);
+      if (signal?.aborted) done();
+      else signal?.addEventListener('abort', done, { once: true });
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-// The Ledger port on SQLite (DESIGN.md §4, §5 rule 1): versioned conditional writes and atomic admission.
+// The Ledger port on SQLite (docs/architecture.md: Ports, safety rule 1): versioned conditional writes and atomic admission.
 import { ALIVE_RUNNER_STATES, systemClock } from '@ghr/core';
 import type { Clock, Job, JobFilter, Ledger, Runner, RunnerFilter, RunnerState, WriteResult } from '@ghr/core';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
@@ -16,7 +16,14 @@ export interface SqliteLedgerOptions {
   readonly claimRetention?: number;
 }
 
-/** Defaults of {@link SqliteLedgerOptions}, in one place. */
+/**
+ * Defaults of {@link SqliteLedgerOptions}, in one place.
+ *
+ * @example
+ * ```ts
+ * openLocalStore({ path, retention: 7 * SQLITE_LEDGER_DEFAULTS.retention }); // keep ended records a week
+ * ```
+ */
 export const SQLITE_LEDGER_DEFAULTS = {
   retention: 86_400_000,
   claimRetention: 7 * 86_400_000,
@@ -171,11 +178,6 @@ export class SqliteLedger implements Ledger {
       const result = this.#sql.claim.run({ key, at, expires: at + this.#claimRetention, now: this.#clock.now() });
       return result.changes === 1 ? 'claimed' : 'taken';
     });
-  }
-
-  /** @deprecated The port's former name of {@link SqliteLedger.claim}; removed once every caller uses `claim`. */
-  async recordDelivery(deliveryId: string, at: number, signal: AbortSignal): Promise<'new' | 'duplicate'> {
-    return (await this.claim(deliveryId, at, signal)) === 'claimed' ? 'new' : 'duplicate';
   }
 
   /**

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEventQueueContract, describeLedgerContract } from '@ghr/contracts';
-import { ManualClock } from '@ghr/core';
+import { ManualClock } from '@ghr/core/testing';
 import { openLocalStore } from './local-store.js';
 
 /** A fresh store in its own temporary directory (a real file, WAL and all), removed after the test. */

@@ -59,6 +59,6 @@ describe('Observer', () => {
     expect(result.jobs).toEqual({ total: 2, served: 1, unserved: 0, cancelled: 1 });
     expect(result.waitSeconds).toEqual({ p50: 60, p95: 60, p99: 60, max: 60 });
     expect(result.runnerSeconds).toEqual({ busy: 60, idle: 20, booting: 50 });
-    expect(result.githubApiCalls).toEqual({ total: 3, perJob: 1.5 });
+    expect(result.githubApiCalls).toEqual({ total: 3, perJob: 1.5, perHour: expect.any(Number) });
   });
 });

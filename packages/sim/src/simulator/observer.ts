@@ -51,6 +51,11 @@ export interface WorldAtEnd {
   readonly bootTimeout: (name: string, poolId?: string) => number;
   /** Jobs queued at GitHub that a configured pool could serve. */
   readonly servableQueuedJobs: Iterable<{ readonly id: number; readonly runAttempt: number; readonly labels: readonly string[]; readonly queuedAt: number }>;
+  /**
+   * Whether GitHub ever sent (or logged, for redelivery) the `queued` event of this job attempt. One it never sent
+   * leaves no trace ghr can see: ghr lists no queued jobs, so such a job counts as unseen, not lost.
+   */
+  readonly queuedSent: (jobId: number, runAttempt: number) => boolean;
   /** What an orphan is allowed once it is one: two full passes of the policy. */
   readonly grace: number;
   /** How long a machine takes to shut down after its runner exits. */
@@ -89,8 +94,13 @@ export function judgeLeftovers(world: WorldAtEnd, now: number): Leftovers {
     const since = Math.max(runner.createdAt + world.bootTimeout(runner.name), endedAt);
     if (now - since > world.grace) orphans.push({ kind: 'registration', name: runner.name, ageSeconds: age(runner.createdAt) });
   }
-  const jobsLost = [...world.servableQueuedJobs].map((j) => ({ id: j.id, runAttempt: j.runAttempt, labels: j.labels, ageSeconds: age(j.queuedAt) }));
-  return { orphans, jobsLost };
+  const jobsLost: Leftovers['jobsLost'][number][] = [];
+  const jobsUnseen: Leftovers['jobsLost'][number][] = [];
+  for (const j of world.servableQueuedJobs) {
+    const job = { id: j.id, runAttempt: j.runAttempt, labels: j.labels, ageSeconds: age(j.queuedAt) };
+    (world.queuedSent(j.id, j.runAttempt) ? jobsLost : jobsUnseen).push(job);
+  }
+  return { orphans, jobsLost, jobsUnseen };
 }
 
 /**
@@ -210,8 +220,11 @@ export class Observer {
     let idle = 0;
     let booting = 0;
     let launched = 0;
+    let withoutJob = 0;
     for (const instance of end.instances) {
       launched++;
+      const ran = this.#runners.get(instance.name);
+      if (instance.name === '' || !ran || (ran.busyMs === 0 && ran.busySince === undefined)) withoutJob++;
       const ended = instance.terminatedAt ?? now;
       const online = instance.bootedAt;
       if (online === undefined || online > ended) {
@@ -241,7 +254,12 @@ export class Observer {
       },
       runnerSeconds: { busy: Math.round(busy / 1000), idle: Math.round(idle / 1000), booting: Math.round(booting / 1000) },
       runnersLaunched: launched,
-      githubApiCalls: { total: end.githubApiCalls, perJob: round3(total === 0 ? 0 : end.githubApiCalls / total) },
+      runnersWithoutJob: withoutJob,
+      githubApiCalls: {
+        total: end.githubApiCalls,
+        perJob: round3(total === 0 ? 0 : end.githubApiCalls / total),
+        perHour: Math.round(end.githubApiCalls / Math.max(1 / 60, (now - this.#start) / 3_600_000)),
+      },
       cloudApiCalls: { total: end.cloudApiCalls, perJob: round3(total === 0 ? 0 : end.cloudApiCalls / total) },
       violations: {
         maxRunnersExceeded: this.maxRunnersExceeded,

@@ -21,7 +21,10 @@ export interface SimulationResult {
   /** Machine time by what the runner was doing, seconds. */
   readonly runnerSeconds: { readonly busy: number; readonly idle: number; readonly booting: number };
   readonly runnersLaunched: number;
-  readonly githubApiCalls: { readonly total: number; readonly perJob: number };
+  /** Runners launched that never ran a job (launched twice for one demand, stolen, cancelled, or warm). */
+  readonly runnersWithoutJob: number;
+  /** GitHub calls: in all, per trace job, and per simulated hour. */
+  readonly githubApiCalls: { readonly total: number; readonly perJob: number; readonly perHour: number };
   readonly cloudApiCalls: { readonly total: number; readonly perJob: number };
   /** Measured by an observer of the GitHub and cloud models, not reported by the policy. */
   readonly violations: {
@@ -83,6 +86,13 @@ export interface Leftovers {
     readonly ageSeconds: number;
   }[];
   readonly jobsLost: readonly { readonly id: number; readonly runAttempt: number; readonly labels: readonly string[]; readonly ageSeconds: number }[];
+  /**
+   * Jobs still queued whose `queued` event GitHub never sent nor logged: no webhook, no failed delivery to
+   * redeliver; ghr lists no queued jobs, so it had no way to see them. Not counted in `jobsLost`.
+   */
+  readonly jobsUnseen?: Leftovers['jobsLost'];
+  /** Runners whose machine the policy terminated while GitHub had them running a job. */
+  readonly busyTerminated?: readonly string[];
 }
 
 /**
@@ -97,4 +107,38 @@ export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
   return sorted[rank - 1] as number;
+}
+
+/**
+ * Errors met by the runs of a simulation, counted by kind (`step: code`, or the error's code or message).
+ *
+ * @example
+ * ```ts
+ * const errors = new ErrorTally();
+ * errors.steps(result.errors);
+ * report.errors = errors.byCount();
+ * ```
+ */
+export class ErrorTally {
+  readonly #counts = new Map<string, number>();
+
+  /** The per-step errors a reconcile reported. */
+  steps(errors: readonly { readonly step: string; readonly code: string }[]): void {
+    for (const e of errors) this.count(`${e.step}: ${e.code}`);
+  }
+
+  /** An error a run threw. */
+  error(error: unknown): void {
+    const code = (error as { code?: unknown }).code;
+    this.count(typeof code === 'string' ? code : ((error as Error).message ?? String(error)).slice(0, 80));
+  }
+
+  count(key: string): void {
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+  }
+
+  /** Counts by kind, most frequent first. */
+  byCount(): Record<string, number> {
+    return Object.fromEntries([...this.#counts].sort((a, b) => b[1] - a[1]));
+  }
 }

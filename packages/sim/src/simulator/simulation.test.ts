@@ -27,6 +27,7 @@ describe('simulate', () => {
       'waitSeconds',
       'runnerSeconds',
       'runnersLaunched',
+      'runnersWithoutJob',
       'githubApiCalls',
       'cloudApiCalls',
       'violations',
@@ -84,7 +85,7 @@ describe('simulate', () => {
     const window = Math.max(300_000, longestBoot) + 2 * 60_000 + 5_000;
     expect(report.simulatedSeconds).toBeGreaterThanOrEqual(35 + window / 1000);
     expect(report.simulatedSeconds).toBeLessThan(35 + window / 1000 + 600);
-    expect(report.leftovers).toEqual({ orphans: [], jobsLost: [] });
+    expect(report.leftovers).toEqual({ orphans: [], jobsLost: [], jobsUnseen: [], busyTerminated: [] });
   });
 
   it('still ends, and names the job, when a queued job is never heard of (every delivery lost)', async () => {

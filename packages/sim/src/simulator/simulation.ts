@@ -17,7 +17,7 @@ import { LaggingLedger } from './lagging-ledger.js';
 import { ModelGitHubApi } from './model-github.js';
 import { Observer, judgeLeftovers } from './observer.js';
 import { Random } from './random.js';
-import { quantile } from './results.js';
+import { ErrorTally, quantile } from './results.js';
 import type { SimulationReport } from './results.js';
 import { RunStarter } from './runs.js';
 import type { Run } from './runs.js';
@@ -65,8 +65,10 @@ class Simulation {
   readonly #runnerIds = new Map<string, number>();
   readonly #providerIds = new Map<string, string>();
   readonly #exitedAt = new Map<string, number>();
+  /** `jobId:runAttempt` of every `queued` event GitHub sent (the others vanished without a trace). */
+  readonly #queuedSent = new Set<string>();
   readonly #traceJobs = new Set<number>();
-  readonly #errors = new Map<string, number>();
+  readonly #errors = new ErrorTally();
   readonly #logger: Logger | undefined;
   readonly #outage: { readonly from: number; readonly until: number } | undefined;
   #openJobs = 0;
@@ -304,6 +306,7 @@ class Simulation {
 
   #webhook(attempt: WebhookAttempt): void {
     if (attempt.event.event !== 'workflow_job') return;
+    if (attempt.event.action === 'queued') this.#queuedSent.add(`${attempt.event.job.id}:${attempt.event.job.runAttempt}`);
     const chaos = this.#chaos;
     const rng = this.#chaosRng;
     const now = this.#scheduler.now();
@@ -444,18 +447,18 @@ class Simulation {
       if (this.#isGhr) {
         const result = await scaleUp(this.#engine(run.gate), messages, run.signal);
         acknowledge = result.acknowledge;
-        if (!run.gate.crashed && result.reconcile) this.#countErrors(result.reconcile.errors);
-        if (!run.gate.crashed && result.reconcileError !== undefined) this.#bump(`scale-up reconcile: ${result.reconcileError.slice(0, 60)}`);
+        if (!run.gate.crashed && result.reconcile) this.#errors.steps(result.reconcile.errors);
+        if (!run.gate.crashed && result.reconcileError !== undefined) this.#errors.count(`scale-up reconcile: ${result.reconcileError.slice(0, 60)}`);
       } else {
         acknowledge = await this.#baselineScaleUp(messages, run);
       }
     } catch (error) {
-      if (!run.gate.crashed) this.#countError(error);
+      if (!run.gate.crashed) this.#errors.error(error);
     }
     const crashed = run.gate.crashed;
     run.done();
     // A killed run never returns: the event source mapping deletes nothing, and the batch comes back.
-    if (crashed) this.#bump('run killed (chaos or timeout)');
+    if (crashed) this.#errors.count('run killed (chaos or timeout)');
     else if (acknowledge.length > 0) await this.#queue.ack(acknowledge, NEVER);
     if (crashed || acknowledge.length < messages.length) this.#schedulePoll(this.#scheduler.now() + this.#s.visibilityTimeout + 1);
   }
@@ -469,7 +472,7 @@ class Simulation {
         await baseline.scaleUp(m.event, run.signal);
         done.push(m.id);
       } catch (error) {
-        if (!run.gate.crashed) this.#countError(error);
+        if (!run.gate.crashed) this.#errors.error(error);
       }
     }
     return done;
@@ -480,11 +483,11 @@ class Simulation {
       const run = this.#runs.start();
       try {
         const result = await sweep(this.#engine(run.gate), run.signal);
-        if (!run.gate.crashed) this.#countErrors(result.reconcile.errors);
+        if (!run.gate.crashed) this.#errors.steps(result.reconcile.errors);
       } catch (error) {
-        if (!run.gate.crashed) this.#countError(error);
+        if (!run.gate.crashed) this.#errors.error(error);
       }
-      if (run.gate.crashed) this.#bump('run killed (chaos or timeout)');
+      if (run.gate.crashed) this.#errors.count('run killed (chaos or timeout)');
       run.done();
     });
   }
@@ -495,7 +498,7 @@ class Simulation {
       try {
         await this.#baseline(run.gate).scaleDown(run.signal);
       } catch (error) {
-        if (!run.gate.crashed) this.#countError(error);
+        if (!run.gate.crashed) this.#errors.error(error);
       }
       run.done();
     });
@@ -536,7 +539,7 @@ class Simulation {
       try {
         await interruption(this.#engine(run.gate), [instance.providerId], run.signal);
       } catch (error) {
-        if (!run.gate.crashed) this.#countError(error);
+        if (!run.gate.crashed) this.#errors.error(error);
       }
       run.done();
     });
@@ -545,7 +548,10 @@ class Simulation {
   #terminating(instance: CloudInstance, cause: InstanceEndCause): void {
     const runnerId = instance.name === '' ? undefined : this.#runnerIds.get(instance.name);
     const runner = runnerId === undefined ? undefined : this.#model.runner(runnerId);
-    const busy = runner !== undefined && runner.status === 'online' && runner.busy;
+    // Ground truth, not GitHub's flag (which lags, and lies for a wedged runner): a live runner process with a job
+    // in progress.
+    const jobId = runner?.jobId;
+    const busy = runner !== undefined && runner.lostAt === undefined && jobId !== undefined && this.#model.job(jobId)?.status === 'in_progress';
     this.#observer.ending(instance, cause, busy);
     if (runnerId !== undefined) this.#model.disconnectRunner(runnerId);
   }
@@ -568,18 +574,6 @@ class Simulation {
     this.#observer.sample({ queued: Math.max(0, this.#openJobs - this.#running), running: this.#running, runners, pools });
   }
 
-  #countErrors(errors: readonly { readonly step: string; readonly code: string }[]): void {
-    for (const e of errors) this.#bump(`${e.step}: ${e.code}`);
-  }
-
-  #countError(error: unknown): void {
-    const code = (error as { code?: unknown }).code;
-    this.#bump(typeof code === 'string' ? code : ((error as Error).message ?? String(error)).slice(0, 80));
-  }
-
-  #bump(key: string): void {
-    this.#errors.set(key, (this.#errors.get(key) ?? 0) + 1);
-  }
 
   #report(): SimulationReport {
     const now = this.#scheduler.now();
@@ -603,6 +597,7 @@ class Simulation {
           .queuedJobs()
           .filter((j) => matcher(j.labels, j.repoId))
           .map((j) => ({ id: j.id, runAttempt: j.runAttempt, labels: j.labels, queuedAt: j.queuedAt ?? j.createdAt })),
+        queuedSent: (jobId, runAttempt) => this.#queuedSent.has(`${jobId}:${runAttempt}`),
         grace: this.#twoPasses,
         shutdownDelay: this.#s.shutdownDelay,
       },
@@ -611,7 +606,7 @@ class Simulation {
     for (const { label, error } of this.#scheduler.errors) {
       const code = (error as { code?: unknown }).code;
       if (code === 'aborted') continue;
-      this.#bump(`${label}: ${typeof code === 'string' ? code : (error as Error).message}`);
+      this.#errors.count(`${label}: ${typeof code === 'string' ? code : (error as Error).message}`);
     }
     const boots = [...this.#cloud.instances()]
       .filter((i) => i.bootedAt !== undefined)
@@ -633,12 +628,12 @@ class Simulation {
       simulatedSeconds: Math.round((now - this.#s.start) / 1000),
       steps: this.#scheduler.steps,
       pools: this.#observer.pools(),
-      errors: Object.fromEntries([...this.#errors].sort((a, b) => b[1] - a[1])),
+      errors: this.#errors.byCount(),
       calls: { github: Object.fromEntries(this.#github.calls), cloud: { ...this.#cloud.calls } },
       bootSecondsP50: Math.round(quantile(boots, 0.5) * 10) / 10,
       bootSecondsP95: Math.round(quantile(boots, 0.95) * 10) / 10,
       waits: [...this.#observer.waits],
-      leftovers,
+      leftovers: { ...leftovers, busyTerminated: [...this.#observer.busyTerminations] },
     };
   }
 }
