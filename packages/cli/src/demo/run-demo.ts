@@ -212,11 +212,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const round1 = (n: number) => Math.round(n * 10) / 10;
     const round3 = (n: number) => Math.round(n * 1000) / 1000;
     const counters = github.counters().webhooks;
-    const boots = (await store.ledger.listRunners({}, AbortSignal.timeout(5_000)))
+    const realSeconds = (Date.now() - started) / 1000;
+    const everyRunner = await store.ledger.listRunners({}, AbortSignal.timeout(5_000));
+    const boots = everyRunner
       .filter((r) => r.onlineAt !== undefined && r.launchedAt !== undefined)
       .map((r) => Math.max(0, (r.onlineAt as number) - (r.launchedAt as number)) / 1000)
       .sort((a, b) => a - b);
-    const realSeconds = (Date.now() - started) / 1000;
     const unservedJobs = jobs.filter((j) => j.status === 'queued');
     return {
       result: {
@@ -226,7 +227,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         waitSeconds: { p50: round1(quantile(waits, 0.5)), p95: round1(quantile(waits, 0.95)), p99: round1(quantile(waits, 0.99)), max: round1(waits[waits.length - 1] ?? 0) },
         runnerSeconds: { busy: Math.round(seconds.busy), idle: Math.round(seconds.idle), booting: Math.round(seconds.booting) },
         runnersLaunched: engineStats.runnersLaunched,
-        githubApiCalls: { total: githubCalls, perJob: round3(total === 0 ? 0 : githubCalls / total) },
+        runnersWithoutJob: everyRunner.filter((r) => r.launchedAt !== undefined && r.jobId === undefined).length,
+        githubApiCalls: { total: githubCalls, perJob: round3(total === 0 ? 0 : githubCalls / total), perHour: Math.round(githubCalls / Math.max(realSeconds / 3600, 1 / 3600)) },
         cloudApiCalls: { total: cloudCalls, perJob: round3(total === 0 ? 0 : cloudCalls / total) },
         violations: {
           maxRunnersExceeded,
