@@ -94,10 +94,21 @@ describe('ghr serve and ghr status from a config file', () => {
     const jobs = Array.from({ length: 3 }, () => w.github.model.queueJob({ repo: 'acme/web', labels: ['self-hosted', 'linux'], durationMs: 500 }));
     const end = Date.now() + 45_000;
     while (Date.now() < end && !jobs.every((j) => w.github.model.job(j.id)?.status === 'completed')) await new Promise((resolve) => setTimeout(resolve, 200));
+    await w.github.flushWebhooks();
+    // `ghr status` reads the same state directory while serve runs: wait until serve has taken in every event.
+    let live: { pools: { queuedJobs: number; runners: Record<string, number> }[] } | undefined;
+    while (Date.now() < end) {
+      const peek = capture();
+      await main(['status', '--config', w.config, '--state-dir', state, '--offline', '--json'], peek, { env: w.env });
+      live = JSON.parse(peek.out) as typeof live;
+      if (live?.pools.every((p) => p.queuedJobs === 0 && Object.keys(p.runners).length === 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     stop();
     const code = await serving;
     // Assert
     expect(code).toBe(0);
+    expect(live?.pools).toEqual([expect.objectContaining({ queuedJobs: 0, runners: {} })]);
     expect(jobs.map((j) => w.github.model.job(j.id)?.conclusion)).toEqual(['success', 'success', 'success']);
     expect(io.err).toContain('ghr serve stopped');
     const status = capture();
