@@ -74,7 +74,8 @@ describe('ghr serve over HTTP', () => {
       const alive = (await w.provider.list({}, AbortSignal.timeout(5_000))).filter((i) => i.state !== 'terminated').length;
       peak = Math.max(peak, alive);
       const done = jobs.every((j) => w.github.model.job(j.id)?.status === 'completed');
-      return done && alive === 0 && w.github.model.allRunners().length === 0;
+      const counted = (await w.store.ledger.listRunners({ states: ['launching', 'booting', 'idle', 'busy', 'draining'] }, AbortSignal.timeout(5_000))).length;
+      return done && alive === 0 && counted === 0 && w.github.model.allRunners().length === 0;
     }, 90_000);
     // Assert: every job ran to success on a runner, never more than 6 at once, no registration or process left.
     expect(jobs.map((j) => w.github.model.job(j.id)?.conclusion)).toEqual(jobs.map(() => 'success'));
