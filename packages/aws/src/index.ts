@@ -1,4 +1,6 @@
 // Public API of @ghr/aws. Every export is listed by name; what is not here is free to change.
+// The root needs every `@aws-sdk/*` peer; the per-service subpaths (`@ghr/aws/ec2`, `/ssm`, `/dynamodb`, `/sqs`,
+// `/s3`, and the SDK-free `/fetch`, `/lambda`, `/metrics`) need only their own (see README).
 
 // --- Errors (the one error type; SDK errors are translated once, at the boundary) ---
 export { AwsError, classifyAwsErrorCode, isAwsError, toAwsError, toLaunchErrorCode } from './errors.js';
@@ -42,6 +44,11 @@ export { ledgerCreateTableInput, ledgerTableDefinition } from './ledger/table.js
 export type { LedgerIndexDefinition, LedgerKeyAttribute, LedgerTableDefinition } from './ledger/table.js';
 export { SQS_MAX_BATCH_ENTRIES, SQS_MAX_MESSAGE_BYTES, SqsEventQueue } from './queue/sqs-event-queue.js';
 export type { SqsEventQueueOptions } from './queue/sqs-event-queue.js';
+export { FetchSqsEventQueue } from './fetch/sqs-fetch-queue.js';
+export type { FetchSqsEventQueueOptions } from './fetch/sqs-fetch-queue.js';
+export { FetchSsmParameters } from './fetch/ssm-fetch-parameters.js';
+export type { FetchSsmParametersOptions } from './fetch/ssm-fetch-parameters.js';
+export type { AwsCredentials, AwsFetchOptions } from './fetch/aws-json-client.js';
 export { parseJobEvent } from './queue/job-event-codec.js';
 export type { ParsedJobEvent } from './queue/job-event-codec.js';
 export { parseSqsRecords, toBatchItemFailures } from './queue/lambda.js';

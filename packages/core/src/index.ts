@@ -60,7 +60,7 @@ export { sealBootstrap } from './bootstrap.js';
 export type { GhrConfig, GitHubAppAuth, GitHubAuth, GitHubConfig, GitHubTokenAuth, SecretRef } from './config/types.js';
 export { formatDuration, parseDuration } from './config/duration.js';
 export type { DurationResult } from './config/duration.js';
-export { githubApiUrl, runnerRegistrationUrl } from './config/github-url.js';
+export { githubApiUrl, insecureGitHubUrl, runnerRegistrationUrl } from './config/github-url.js';
 export { runnerScopeOf, scopeKey } from './scope.js';
 export { RESOLVED_CONFIG_FORMAT, decodeResolvedConfig, encodeResolvedConfig } from './config/resolved.js';
 
@@ -84,7 +84,10 @@ export type {
   PoolSummary,
   Recheck,
   RegistrationList,
+  Retirement,
+  RunnerEnd,
   Snapshot,
+  StuckDrain,
   Termination,
 } from './policy/types.js';
 
@@ -97,6 +100,8 @@ export { isValidTimeZone, localTime } from './schedule/time-zone.js';
 
 // Runner lifecycle engine
 export { createEngine } from './engine/engine.js';
+export { ENGINE_DEFAULTS } from './engine/options.js';
+export type { EngineDefaults } from './engine/options.js';
 export type {
   Engine,
   EngineDependencies,

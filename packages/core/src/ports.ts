@@ -75,6 +75,22 @@ export interface RunnerProvider {
   launch(pool: Pool, runners: readonly LaunchRequest[], signal: AbortSignal): Promise<LaunchResult>;
   list(filter: InstanceFilter, signal: AbortSignal): Promise<readonly Instance[]>;
   terminate(providerIds: readonly string[], signal: AbortSignal): Promise<TerminateResult>;
+  /**
+   * Checks a pool's `instance` section (the provider's own settings, opaque to the core) when the engine is
+   * created, so that a bad section fails at startup, not at the first launch. Optional; synchronous, no I/O.
+   *
+   * @throws GhrError with code `invalid-config` whose message names the pool and the field, e.g.
+   *   `pool linux: instance.instanceTypes must be a non-empty list of EC2 instance types`.
+   * @example
+   * ```ts
+   * validatePool(pool) {
+   *   if (typeof pool.instance['image'] !== 'string') {
+   *     throw new GhrError(`pool ${pool.id}: instance.image must be a string, e.g. ubuntu:24.04`, { code: 'invalid-config' });
+   *   }
+   * }
+   * ```
+   */
+  validatePool?(pool: Pool): void;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -156,8 +172,9 @@ export interface GitHubApi {
   getJob(repository: RepositoryRef, jobId: number, signal: AbortSignal): Promise<GitHubJob | undefined>;
   rerunJob(repository: RepositoryRef, jobId: number, signal: AbortSignal): Promise<void>;
   /**
-   * Deliveries of the App's webhook since `since` that did not get a 2xx (newest first): one per delivery `guid`
-   * (its newest attempt), leaving out guids of which any attempt since `since` got a 2xx, so each is redelivered once.
+   * Deliveries of the App's webhook since `since` that failed (newest first): one per delivery `guid` (its newest
+   * attempt), leaving out guids of which any attempt since `since` was delivered, so each is redelivered once.
+   * As GitHub's `status` filter counts them: 200–399 is delivered; 400–599, timeouts and failed connections failed.
    */
   listFailedDeliveries(since: number, signal: AbortSignal): Promise<readonly WebhookDelivery[]>;
   redeliver(deliveryId: number, signal: AbortSignal): Promise<void>;

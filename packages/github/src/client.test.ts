@@ -2,7 +2,7 @@ import { createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto'
 import type { Clock } from '@ghr/core';
 import { describe, expect, it } from 'vitest';
 import { GitHubClient } from './client.js';
-import type { RateLimitInfo } from './client.js';
+import type { RateLimitInfo } from './stats.js';
 import { deadlineSignal } from './deadline.js';
 import { GitHubError } from './errors.js';
 

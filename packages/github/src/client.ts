@@ -1,11 +1,6 @@
-// The GitHubApi port over the real Octokit stack: @octokit/core + plugin-throttling + plugin-retry, App auth
-// through @octokit/auth-app (installation tokens cached per installation), token auth for enterprises.
-import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from '@octokit/core';
-import type { OctokitOptions } from '@octokit/core';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { githubApiUrl, scopeKey, silentLogger, systemClock } from '@ghr/core';
+// The GitHubApi port over the real Octokit stack: one method per operation. Auth lives in `auth.ts`, the Octokit
+// plugin stack in `octokit.ts`, payload mapping in `mapping.ts`, counters in `stats.ts`.
+import { githubApiUrl, insecureGitHubUrl, scopeKey, silentLogger, systemClock } from '@ghr/core';
 import type {
   Clock,
   DeleteRunnerResult,
@@ -19,65 +14,28 @@ import type {
   RunnerScope,
   WebhookDelivery,
 } from '@ghr/core';
-import { fitsDeadline, raceAbort } from './deadline.js';
-import { GitHubError, redact, toGitHubError } from './errors.js';
+import { GitHubAuthenticator } from './auth.js';
+import type { GitHubAuth } from './auth.js';
+import { raceAbort } from './deadline.js';
+import { DeliveryLog } from './deliveries.js';
+import type { DeliveriesPage } from './deliveries.js';
+import { GitHubError, toGitHubError } from './errors.js';
+import { nextLink, record, scopePath, statusOf, time, toDelivery, toJob, toRunner } from './mapping.js';
+import { createOctokit, mintRequest, octokitLog, send } from './octokit.js';
+import type { GitHubResponse, GhrOctokitInstance } from './octokit.js';
 import { parseRunnerRelease } from './releases.js';
-import { RequestLimiter, RetryScheduler } from './limiter.js';
-import { InstallationTokenCache } from './token-cache.js';
-
-/** How the client authenticates. */
-export type GitHubAuth =
-  | {
-      readonly kind: 'app';
-      /** The GitHub App's id (or client id). */
-      readonly appId: number | string;
-      /** The App's private key, PEM (PKCS#1 `BEGIN RSA PRIVATE KEY` or PKCS#8 `BEGIN PRIVATE KEY`). */
-      readonly privateKey: string;
-      /** Installation ids known up front, by account login (org or user); others are looked up once. */
-      readonly installationIds?: Readonly<Record<string, number>>;
-      /** A token with `manage_runners:enterprise` for enterprise-scoped runners (Apps cannot manage those). */
-      readonly enterpriseToken?: string;
-    }
-  | {
-      readonly kind: 'token';
-      /** A personal access token (classic or fine-grained) or an enterprise token. */
-      readonly token: string;
-    };
-
-/** One response's rate-limit budget (`x-ratelimit-*` headers). `reset` is epoch ms. */
-export interface RateLimitInfo {
-  readonly resource: string;
-  readonly limit: number;
-  readonly remaining: number;
-  readonly reset: number;
-  readonly used: number;
-}
-
-/** Counters of one `GitHubApi` operation. `requests` counts HTTP requests sent for it, retries included. */
-export interface OperationStats {
-  readonly calls: number;
-  readonly requests: number;
-  readonly errors: number;
-}
-
-/** What the client has done since it was created (or since `resetStats()`). */
-export interface GitHubClientStats {
-  /** By operation name (`createJitConfig`, ...). Token mints are not in here: see `tokenMints`. */
-  readonly operations: Readonly<Record<string, OperationStats>>;
-  /** Every HTTP request sent, token mints and retries included. */
-  readonly requests: number;
-  /** Installation tokens minted (`POST /app/installations/{id}/access_tokens` answered 201). */
-  readonly tokenMints: number;
-  /** The last budget seen per rate-limit resource (`core`, ...). */
-  readonly rateLimits: Readonly<Record<string, RateLimitInfo>>;
-}
+import { CallStats } from './stats.js';
+import type { GitHubClientStats, RateLimitInfo } from './stats.js';
 
 /** Options of {@link GitHubClient}. */
 export interface GitHubClientOptions {
   readonly auth: GitHubAuth;
-  /** github.com, a GHES host or `https://<name>.ghe.com`; the API URL is derived (core's `githubApiUrl`). Default github.com. */
+  /**
+   * github.com, a GHES host or `https://<name>.ghe.com`; the API URL is derived (core's `githubApiUrl`). Default
+   * github.com. https only, except for a loopback host (a local test server).
+   */
   readonly githubUrl?: string;
-  /** The REST API base URL, when it is not the one derived from `githubUrl` (a proxy, a test server). */
+  /** The REST API base URL, when it is not the one derived from `githubUrl` (a proxy, a test server). Same rule. */
   readonly apiUrl?: string;
   /** Called with every response's remaining budget. Must not throw (errors are ignored). */
   readonly onRateLimit?: (info: RateLimitInfo) => void;
@@ -106,140 +64,21 @@ export interface GitHubClientOptions {
   readonly tokenRefreshMarginMs?: number;
 }
 
-const OPERATION_HEADER = 'x-ghr-operation';
-const MINT_PATH = /\/app\/installations\/\d+\/access_tokens$/;
 const PER_PAGE = 100;
 const MAX_PAGES = 1_000;
 
-interface Response {
-  readonly status: number;
-  readonly headers: Record<string, string | number | undefined>;
-  readonly data: unknown;
-}
-
-type Target = RunnerScope | ({ readonly kind: 'repo' } & RepositoryRef);
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function time(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : undefined;
-}
-
-function scopePath(scope: RunnerScope): { readonly prefix: string; readonly params: Record<string, string> } {
-  switch (scope.kind) {
-    case 'repo':
-      return { prefix: '/repos/{owner}/{repo}', params: { owner: scope.owner, repo: scope.repo } };
-    case 'org':
-      return { prefix: '/orgs/{org}', params: { org: scope.org } };
-    case 'enterprise':
-      return { prefix: '/enterprises/{enterprise}', params: { enterprise: scope.enterprise } };
+/** The REST API base URL of `options`, refused unless credentials may travel to it. */
+function apiBaseUrl(options: GitHubClientOptions): string {
+  const url = (options.apiUrl ?? githubApiUrl(options.githubUrl ?? 'https://github.com')).replace(/\/+$/, '');
+  const insecure = insecureGitHubUrl(url);
+  if (insecure !== undefined) {
+    throw new GitHubError(`The GitHub API URL ${JSON.stringify(url)} ${insecure}: every request carries a token; use https.`, {
+      code: 'invalid-config',
+      retryable: false,
+    });
   }
+  return url;
 }
-
-function toRunner(raw: unknown): GitHubRunner {
-  const r = record(raw);
-  const labels = Array.isArray(r.labels)
-    ? r.labels.map((label) => (typeof label === 'string' ? label : String(record(label).name ?? ''))).filter((l) => l !== '')
-    : [];
-  return {
-    id: Number(r.id),
-    name: String(r.name ?? ''),
-    status: r.status === 'online' ? 'online' : 'offline',
-    busy: r.busy === true,
-    labels,
-    ...(typeof r.ephemeral === 'boolean' ? { ephemeral: r.ephemeral } : {}),
-    ...(typeof r.runner_group_id === 'number' ? { runnerGroupId: r.runner_group_id } : {}),
-  };
-}
-
-const JOB_STATUSES = new Set(['queued', 'waiting', 'in_progress', 'completed', 'requested', 'pending']);
-
-function toJob(raw: unknown): GitHubJob {
-  const j = record(raw);
-  const status = typeof j.status === 'string' && JOB_STATUSES.has(j.status) ? (j.status as GitHubJob['status']) : 'queued';
-  const startedAt = time(j.started_at);
-  const completedAt = time(j.completed_at);
-  return {
-    id: Number(j.id),
-    runId: Number(j.run_id),
-    status,
-    labels: Array.isArray(j.labels) ? j.labels.filter((l): l is string => typeof l === 'string') : [],
-    ...(typeof j.conclusion === 'string' ? { conclusion: j.conclusion } : {}),
-    ...(typeof j.runner_name === 'string' && j.runner_name !== '' ? { runnerName: j.runner_name } : {}),
-    ...(startedAt === undefined ? {} : { startedAt }),
-    ...(completedAt === undefined ? {} : { completedAt }),
-  };
-}
-
-function toDelivery(raw: unknown): WebhookDelivery {
-  const d = record(raw);
-  return {
-    id: Number(d.id),
-    guid: String(d.guid ?? ''),
-    deliveredAt: time(d.delivered_at) ?? 0,
-    event: String(d.event ?? ''),
-    ...(typeof d.action === 'string' ? { action: d.action } : {}),
-    statusCode: typeof d.status_code === 'number' ? d.status_code : 0,
-    redelivery: d.redelivery === true,
-    ...(typeof d.installation_id === 'number' ? { installationId: d.installation_id } : {}),
-  };
-}
-
-/** `rel="next"` of a `link` header, or undefined. */
-function nextLink(headers: Record<string, string | number | undefined>): string | undefined {
-  const link = headers.link;
-  if (typeof link !== 'string') return undefined;
-  const match = /<([^>]+)>;\s*rel="next"/.exec(link);
-  return match?.[1];
-}
-
-function octokitLog(logger: Logger): { debug: (m: string) => void; info: (m: string) => void; warn: (m: string) => void; error: (m: string) => void } {
-  const text = (message: unknown) => redact(typeof message === 'string' ? message : String(message));
-  return {
-    debug: (message) => logger.debug(text(message)),
-    info: (message) => logger.info(text(message)),
-    warn: (message) => logger.warn(text(message)),
-    error: (message) => logger.error(text(message)),
-  };
-}
-
-/** Settings the deadline guard reads (carried in the Octokit options under `ghr`). */
-interface GuardSettings {
-  readonly now: () => number;
-  readonly baseDelayMs: number;
-  readonly maxWaitMs: number;
-}
-
-/**
- * An Octokit plugin between plugin-throttling and plugin-retry: before plugin-retry schedules a 5xx retry, it
- * checks that the wait ends before the signal's deadline; if not, the retry is cancelled and the error surfaces.
- */
-function deadlineGuard(octokit: Octokit, options: OctokitOptions): Record<string, never> {
-  const settings = (options as { ghr?: GuardSettings }).ghr;
-  if (settings === undefined) return {};
-  octokit.hook.error('request', (error, requestOptions) => {
-    const status = statusOf(error);
-    const bag = requestOptions.request as { signal?: AbortSignal; retryCount?: number; retries?: number } | undefined;
-    if (bag !== undefined && status !== undefined && (status >= 500 || status === 408)) {
-      const delay = ((bag.retryCount ?? 0) + 1) ** 2 * settings.baseDelayMs;
-      if (!fitsDeadline(bag.signal, settings.now(), delay, settings.maxWaitMs)) bag.retries = 0;
-    }
-    throw error;
-  });
-  return {};
-}
-
-const GhrOctokit = /* @__PURE__ */ Octokit.plugin(throttling, deadlineGuard, retry);
-type GhrOctokitInstance = InstanceType<typeof GhrOctokit>;
 
 /**
  * The `GitHubApi` port over Octokit, for repository, organization and enterprise runners on github.com, GHES
@@ -248,7 +87,9 @@ type GhrOctokitInstance = InstanceType<typeof GhrOctokit>;
  *
  * Every operation takes an `AbortSignal`; a signal from `deadlineSignal()` also bounds rate-limit and retry
  * waits: a wait that would end after the deadline is not started and the call fails with a retryable
- * `GitHubError`. Errors are `GitHubError`s, redacted.
+ * `GitHubError`. Errors are `GitHubError`s, redacted. Credentials are held in `#private` fields: neither
+ * `util.inspect` nor `JSON.stringify` of a client shows a key, a JWT or a token. The API URL must be https
+ * (plain http only to a loopback host).
  *
  * @example
  * ```ts
@@ -267,85 +108,45 @@ type GhrOctokitInstance = InstanceType<typeof GhrOctokit>;
 export class GitHubClient implements GitHubApi {
   /** The REST API base URL in use. */
   readonly baseUrl: string;
-  private readonly octokit: GhrOctokitInstance;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly auth: GitHubAuth;
-  private readonly appAuth: ReturnType<typeof createAppAuth> | undefined;
-  private readonly tokens: InstallationTokenCache;
-  private readonly installations = new Map<string, number>();
-  private readonly lookups = new Map<string, Promise<number>>();
-  private readonly groups = new Map<string, number>();
-  private jwt: { readonly token: string; readonly validUntil: number } | undefined;
-  private release: { readonly etag: string; readonly value: RunnerRelease } | undefined;
-  private counters = new Map<string, { calls: number; requests: number; errors: number }>();
-  private totals = { requests: 0, tokenMints: 0 };
-  private readonly rateLimits = new Map<string, RateLimitInfo>();
-  private readonly onRateLimit: ((info: RateLimitInfo) => void) | undefined;
+  readonly #octokit: GhrOctokitInstance;
+  readonly #clock: Clock;
+  readonly #auth: GitHubAuthenticator;
+  readonly #stats: CallStats;
+  readonly #groups = new Map<string, number>();
+  readonly #deliveries = new DeliveryLog();
+  #release: { readonly etag: string; readonly value: RunnerRelease } | undefined;
 
+  /** @throws GitHubError `invalid-config` when the API URL is plain http to a host that is not loopback. */
   constructor(options: GitHubClientOptions) {
-    this.auth = options.auth;
-    this.clock = options.clock ?? systemClock;
-    this.logger = options.logger ?? silentLogger;
-    this.onRateLimit = options.onRateLimit;
-    this.baseUrl = (options.apiUrl ?? githubApiUrl(options.githubUrl ?? 'https://github.com')).replace(/\/+$/, '');
-    const now = () => this.clock.now();
-    const maxWaitMs = options.throttle?.maxWaitMs ?? 60_000;
-    const maxRateRetries = options.throttle?.maxRetries ?? 3;
-    const baseDelayMs = options.retry?.baseDelayMs ?? 1_000;
-    const log = octokitLog(this.logger);
-    const onLimit =
-      (kind: string) =>
-      (retryAfter: number, request: { method?: string; url?: string; request?: { signal?: AbortSignal } }, _octokit: unknown, retryCount: number) => {
-        const waitMs = retryAfter * 1000;
-        const retrying = retryCount < maxRateRetries && fitsDeadline(request.request?.signal, now(), waitMs, maxWaitMs);
-        this.logger.warn(`GitHub ${kind} rate limit on ${request.method ?? ''} ${request.url ?? ''}`, {
-          retryAfterMs: waitMs,
-          retryCount,
-          retrying,
-        });
-        return retrying;
-      };
-    this.octokit = new GhrOctokit({
+    this.baseUrl = apiBaseUrl(options);
+    this.#clock = options.clock ?? systemClock;
+    const logger = options.logger ?? silentLogger;
+    const log = octokitLog(logger);
+    const now = () => this.#clock.now();
+    this.#stats = new CallStats(options.onRateLimit);
+    this.#octokit = createOctokit({
       baseUrl: this.baseUrl,
       userAgent: options.userAgent ?? 'ghr-github/0.1.0',
+      logger,
       log,
-      headers: { 'x-github-api-version': '2022-11-28' },
-      request: { fetch: this.countingFetch(options.fetch ?? globalThis.fetch), log },
-      throttle: {
-        onRateLimit: onLimit('primary'),
-        onSecondaryRateLimit: onLimit('secondary'),
-        fallbackSecondaryRateRetryAfter: 60,
-        // Per-client limiters (the plugin's default Bottleneck groups are shared by every client in the process,
-        // and cost several event-loop turns per request).
-        global: new RequestLimiter(options.throttle?.maxConcurrent ?? 10, 0),
-        auth: new RequestLimiter(1, 0),
-        write: new RequestLimiter(1, options.throttle?.writeIntervalMs ?? 340),
-        search: new RequestLimiter(1, 2_000),
-        notifications: new RequestLimiter(1, 3_000),
-        // Rate-limit retries: waits end when the request's signal fires.
-        retryLimiter: new RetryScheduler(),
-      } as never,
-      retry: {
-        retries: options.retry?.retries ?? 3,
-        retryAfterBaseValue: baseDelayMs,
-        // Rate limits are plugin-throttling's; 4xx are answers.
-        doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
-      },
-      ghr: { now, baseDelayMs, maxWaitMs } satisfies GuardSettings,
-    } as ConstructorParameters<typeof GhrOctokit>[0]);
-    this.tokens = new InstallationTokenCache(now, options.tokenRefreshMarginMs ?? 5 * 60_000);
-    if (options.auth.kind === 'app') {
-      for (const [login, id] of Object.entries(options.auth.installationIds ?? {})) this.installations.set(login.toLowerCase(), id);
-      this.appAuth = createAppAuth({
-        appId: options.auth.appId,
-        privateKey: options.auth.privateKey,
-        // auth-app's type wants `get` to return a string; a miss (undefined) is what it checks for at run time.
-        cache: this.tokens as unknown as { get: (key: string) => string; set: (key: string, value: string) => void },
-        log,
-        request: this.octokit.request.defaults({ headers: { [OPERATION_HEADER]: 'tokenMint' } }),
-      });
-    }
+      now,
+      fetch: this.#stats.countingFetch(options.fetch ?? globalThis.fetch),
+      maxConcurrent: options.throttle?.maxConcurrent ?? 10,
+      writeIntervalMs: options.throttle?.writeIntervalMs ?? 340,
+      maxRateRetries: options.throttle?.maxRetries ?? 3,
+      maxWaitMs: options.throttle?.maxWaitMs ?? 60_000,
+      retries: options.retry?.retries ?? 3,
+      baseDelayMs: options.retry?.baseDelayMs ?? 1_000,
+    });
+    this.#auth = new GitHubAuthenticator({
+      auth: options.auth,
+      clock: this.#clock,
+      logger,
+      log,
+      mintRequest: mintRequest(this.#octokit),
+      send: (op, route, authorization, signal, params) => this.#send(op, route, authorization, signal, params),
+      tokenRefreshMarginMs: options.tokenRefreshMarginMs ?? 5 * 60_000,
+    });
   }
 
   /**
@@ -357,7 +158,7 @@ export class GitHubClient implements GitHubApi {
    * ```
    */
   rememberInstallation(account: string, installationId: number): void {
-    this.installations.set(account.toLowerCase(), installationId);
+    this.#auth.remember(account, installationId);
   }
 
   /**
@@ -369,14 +170,7 @@ export class GitHubClient implements GitHubApi {
    * ```
    */
   stats(): GitHubClientStats {
-    const operations: Record<string, OperationStats> = {};
-    for (const [name, counter] of this.counters) operations[name] = { ...counter };
-    return {
-      operations,
-      requests: this.totals.requests,
-      tokenMints: this.totals.tokenMints,
-      rateLimits: Object.fromEntries(this.rateLimits),
-    };
+    return this.#stats.snapshot();
   }
 
   /**
@@ -388,8 +182,7 @@ export class GitHubClient implements GitHubApi {
    * ```
    */
   resetStats(): void {
-    this.counters = new Map();
-    this.totals = { requests: 0, tokenMints: 0 };
+    this.#stats.reset();
   }
 
   // ---------------------------------------------------------------------------------------------- operations
@@ -414,12 +207,12 @@ export class GitHubClient implements GitHubApi {
     signal: AbortSignal,
   ): Promise<JitConfig> {
     const op = 'createJitConfig';
-    return this.run(op, signal, () =>
-      this.withAuth(scope, op, signal, async (authorization) => {
-        const groupId = await this.runnerGroupId(scope, request.runnerGroup, op, authorization, signal);
+    return this.#run(op, signal, () =>
+      this.#auth.run(scope, op, signal, async (authorization) => {
+        const groupId = await this.#runnerGroupId(scope, request.runnerGroup, op, authorization, signal);
         const { prefix, params } = scopePath(scope);
         try {
-          const response = await this.send(op, `POST ${prefix}/actions/runners/generate-jitconfig`, authorization, signal, {
+          const response = await this.#send(op, `POST ${prefix}/actions/runners/generate-jitconfig`, authorization, signal, {
             ...params,
             name: request.name,
             runner_group_id: groupId,
@@ -439,7 +232,7 @@ export class GitHubClient implements GitHubApi {
         } catch (error) {
           // A stale group id (group deleted and re-created): resolve the name again next time.
           if (request.runnerGroup !== undefined && (statusOf(error) === 404 || statusOf(error) === 422)) {
-            this.groups.delete(`${scopeKey(scope)}#${request.runnerGroup.toLowerCase()}`);
+            this.#groups.delete(`${scopeKey(scope)}#${request.runnerGroup.toLowerCase()}`);
           }
           throw error;
         }
@@ -457,15 +250,15 @@ export class GitHubClient implements GitHubApi {
    */
   createRegistrationToken(scope: RunnerScope, signal: AbortSignal): Promise<{ readonly token: string; readonly expiresAt: number }> {
     const op = 'createRegistrationToken';
-    return this.run(op, signal, () =>
-      this.withAuth(scope, op, signal, async (authorization) => {
+    return this.#run(op, signal, () =>
+      this.#auth.run(scope, op, signal, async (authorization) => {
         const { prefix, params } = scopePath(scope);
-        const response = await this.send(op, `POST ${prefix}/actions/runners/registration-token`, authorization, signal, params);
+        const response = await this.#send(op, `POST ${prefix}/actions/runners/registration-token`, authorization, signal, params);
         const data = record(response.data);
         if (typeof data.token !== 'string') {
           throw new GitHubError('GitHub answered registration-token without a token.', { code: 'internal', retryable: true, operation: op });
         }
-        return { token: data.token, expiresAt: time(data.expires_at) ?? this.clock.now() + 3_600_000 };
+        return { token: data.token, expiresAt: time(data.expires_at) ?? this.#clock.now() + 3_600_000 };
       }),
     );
   }
@@ -480,12 +273,12 @@ export class GitHubClient implements GitHubApi {
    */
   listRunners(scope: RunnerScope, signal: AbortSignal): Promise<readonly GitHubRunner[]> {
     const op = 'listRunners';
-    return this.run(op, signal, () =>
-      this.withAuth(scope, op, signal, async (authorization) => {
+    return this.#run(op, signal, () =>
+      this.#auth.run(scope, op, signal, async (authorization) => {
         const { prefix, params } = scopePath(scope);
         const runners: GitHubRunner[] = [];
         for (let page = 1; page <= MAX_PAGES; page++) {
-          const response = await this.send(op, `GET ${prefix}/actions/runners`, authorization, signal, {
+          const response = await this.#send(op, `GET ${prefix}/actions/runners`, authorization, signal, {
             ...params,
             per_page: PER_PAGE,
             page,
@@ -512,11 +305,11 @@ export class GitHubClient implements GitHubApi {
    */
   getRunner(scope: RunnerScope, runnerId: number, signal: AbortSignal): Promise<GitHubRunner | undefined> {
     const op = 'getRunner';
-    return this.run(op, signal, () =>
-      this.withAuth(scope, op, signal, async (authorization) => {
+    return this.#run(op, signal, () =>
+      this.#auth.run(scope, op, signal, async (authorization) => {
         const { prefix, params } = scopePath(scope);
         try {
-          const response = await this.send(op, `GET ${prefix}/actions/runners/{runner_id}`, authorization, signal, {
+          const response = await this.#send(op, `GET ${prefix}/actions/runners/{runner_id}`, authorization, signal, {
             ...params,
             runner_id: runnerId,
           });
@@ -539,11 +332,11 @@ export class GitHubClient implements GitHubApi {
    */
   deleteRunner(scope: RunnerScope, runnerId: number, signal: AbortSignal): Promise<DeleteRunnerResult> {
     const op = 'deleteRunner';
-    return this.run(op, signal, () =>
-      this.withAuth(scope, op, signal, async (authorization): Promise<DeleteRunnerResult> => {
+    return this.#run(op, signal, () =>
+      this.#auth.run(scope, op, signal, async (authorization): Promise<DeleteRunnerResult> => {
         const { prefix, params } = scopePath(scope);
         try {
-          await this.send(op, `DELETE ${prefix}/actions/runners/{runner_id}`, authorization, signal, { ...params, runner_id: runnerId });
+          await this.#send(op, `DELETE ${prefix}/actions/runners/{runner_id}`, authorization, signal, { ...params, runner_id: runnerId });
           return 'deleted';
         } catch (error) {
           if (statusOf(error) === 404) return 'not-found';
@@ -564,10 +357,10 @@ export class GitHubClient implements GitHubApi {
    */
   getJob(repository: RepositoryRef, jobId: number, signal: AbortSignal): Promise<GitHubJob | undefined> {
     const op = 'getJob';
-    return this.run(op, signal, () =>
-      this.withAuth({ kind: 'repo', ...repository }, op, signal, async (authorization) => {
+    return this.#run(op, signal, () =>
+      this.#auth.run({ kind: 'repo', ...repository }, op, signal, async (authorization) => {
         try {
-          const response = await this.send(op, 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}', authorization, signal, {
+          const response = await this.#send(op, 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}', authorization, signal, {
             owner: repository.owner,
             repo: repository.repo,
             job_id: jobId,
@@ -591,9 +384,9 @@ export class GitHubClient implements GitHubApi {
    */
   rerunJob(repository: RepositoryRef, jobId: number, signal: AbortSignal): Promise<void> {
     const op = 'rerunJob';
-    return this.run(op, signal, () =>
-      this.withAuth({ kind: 'repo', ...repository }, op, signal, async (authorization) => {
-        await this.send(op, 'POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun', authorization, signal, {
+    return this.#run(op, signal, () =>
+      this.#auth.run({ kind: 'repo', ...repository }, op, signal, async (authorization) => {
+        await this.#send(op, 'POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun', authorization, signal, {
           owner: repository.owner,
           repo: repository.repo,
           job_id: jobId,
@@ -604,7 +397,10 @@ export class GitHubClient implements GitHubApi {
 
   /**
    * Failed deliveries of the App's webhook since `since` (epoch ms), newest first: one per delivery GUID (its
-   * newest attempt), leaving out GUIDs of which any attempt in the window got a 2xx. Needs App auth.
+   * newest attempt), leaving out GUIDs of which any attempt in the window succeeded. As GitHub's `status` filter
+   * counts them, 200–399 is a success; 400–599, timeouts and failed connections are failures. Needs App auth.
+   * GitHub's log has no filter for this, so the window is read in full once; later calls read only the pages
+   * that are new since the previous call (less a minute that may still settle), the rest is remembered.
    *
    * @example
    * ```ts
@@ -615,37 +411,20 @@ export class GitHubClient implements GitHubApi {
    */
   listFailedDeliveries(since: number, signal: AbortSignal): Promise<readonly WebhookDelivery[]> {
     const op = 'listFailedDeliveries';
-    return this.run(op, signal, async () => {
-      const authorization = await this.appAuthorization(op);
-      const all: WebhookDelivery[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const response = await this.send(op, 'GET /app/hook/deliveries', authorization, signal, {
+    return this.#run(op, signal, async () => {
+      const authorization = await this.#auth.app(op);
+      // GitHub's `delivered_at` has whole seconds: a delivery in the same second as `since` is in the window.
+      const sinceSecond = Math.floor(since / 1000) * 1000;
+      const page = async (cursor: string | undefined): Promise<DeliveriesPage> => {
+        const response = await this.#send(op, 'GET /app/hook/deliveries', authorization, signal, {
           per_page: PER_PAGE,
           ...(cursor === undefined ? {} : { cursor }),
         });
-        const batch = Array.isArray(response.data) ? response.data.map(toDelivery) : [];
-        let reachedSince = false;
-        for (const delivery of batch) {
-          if (delivery.deliveredAt < since) {
-            reachedSince = true;
-            break;
-          }
-          all.push(delivery);
-        }
         const next = nextLink(response.headers);
-        cursor = next === undefined ? undefined : (new URL(next, this.baseUrl).searchParams.get('cursor') ?? undefined);
-        if (reachedSince || cursor === undefined || batch.length === 0) break;
-      }
-      const succeeded = new Set(all.filter((d) => d.statusCode >= 200 && d.statusCode < 300).map((d) => d.guid));
-      const seen = new Set<string>();
-      const failed: WebhookDelivery[] = [];
-      for (const delivery of all) {
-        if (succeeded.has(delivery.guid) || seen.has(delivery.guid)) continue;
-        seen.add(delivery.guid);
-        failed.push(delivery);
-      }
-      return failed;
+        const nextCursor = next === undefined ? undefined : (new URL(next, this.baseUrl).searchParams.get('cursor') ?? undefined);
+        return { deliveries: Array.isArray(response.data) ? response.data.map(toDelivery) : [], ...(nextCursor === undefined ? {} : { nextCursor }) };
+      };
+      return this.#deliveries.failedSince(sinceSecond, page, MAX_PAGES);
     });
   }
 
@@ -659,9 +438,9 @@ export class GitHubClient implements GitHubApi {
    */
   redeliver(deliveryId: number, signal: AbortSignal): Promise<void> {
     const op = 'redeliver';
-    return this.run(op, signal, async () => {
-      const authorization = await this.appAuthorization(op);
-      await this.send(op, 'POST /app/hook/deliveries/{delivery_id}/attempts', authorization, signal, { delivery_id: deliveryId });
+    return this.#run(op, signal, async () => {
+      const authorization = await this.#auth.app(op);
+      await this.#send(op, 'POST /app/hook/deliveries/{delivery_id}/attempts', authorization, signal, { delivery_id: deliveryId });
     });
   }
 
@@ -677,23 +456,23 @@ export class GitHubClient implements GitHubApi {
    */
   latestRunnerRelease(signal: AbortSignal): Promise<RunnerRelease> {
     const op = 'latestRunnerRelease';
-    return this.run(op, signal, async () => {
-      const authorization = await this.anyAuthorization();
+    return this.#run(op, signal, async () => {
+      const authorization = await this.#auth.any();
       try {
-        const response = await this.send(
+        const response = await this.#send(
           op,
           'GET /repos/{owner}/{repo}/releases/latest',
           authorization,
           signal,
           { owner: 'actions', repo: 'runner' },
-          this.release === undefined ? {} : { 'if-none-match': this.release.etag },
+          this.#release === undefined ? {} : { 'if-none-match': this.#release.etag },
         );
         const value = parseRunnerRelease(response.data);
         const etag = response.headers.etag;
-        this.release = typeof etag === 'string' ? { etag, value } : undefined;
+        this.#release = typeof etag === 'string' ? { etag, value } : undefined;
         return value;
       } catch (error) {
-        if (statusOf(error) === 304 && this.release !== undefined) return this.release.value;
+        if (statusOf(error) === 304 && this.#release !== undefined) return this.#release.value;
         throw error;
       }
     });
@@ -701,198 +480,31 @@ export class GitHubClient implements GitHubApi {
 
   // ---------------------------------------------------------------------------------------------- plumbing
 
-  private counter(op: string): { calls: number; requests: number; errors: number } {
-    let counter = this.counters.get(op);
-    if (counter === undefined) {
-      counter = { calls: 0, requests: 0, errors: 0 };
-      this.counters.set(op, counter);
-    }
-    return counter;
-  }
-
   /** Runs one operation: counts it, races it against the signal, translates whatever it throws. */
-  private async run<T>(op: string, signal: AbortSignal, body: () => Promise<T>): Promise<T> {
-    this.counter(op).calls++;
+  async #run<T>(op: string, signal: AbortSignal, body: () => Promise<T>): Promise<T> {
+    this.#stats.called(op);
     try {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
       return await raceAbort(body(), signal);
     } catch (error) {
-      this.counter(op).errors++;
-      throw toGitHubError(error, op, this.clock.now(), signal);
+      this.#stats.failed(op);
+      throw toGitHubError(error, op, this.#clock.now(), signal);
     }
   }
 
-  private async send(
+  #send(
     op: string,
     route: string,
     authorization: string | undefined,
     signal: AbortSignal,
     params: Record<string, unknown>,
     headers: Record<string, string> = {},
-  ): Promise<Response> {
-    const response = await this.octokit.request(route, {
-      ...params,
-      headers: { ...headers, ...(authorization === undefined ? {} : { authorization }), [OPERATION_HEADER]: op },
-      request: { signal },
-    });
-    return response as unknown as Response;
-  }
-
-  /** The fetch under Octokit: strips our operation header, counts the request, reports the rate-limit budget. */
-  private countingFetch(base: typeof fetch): typeof fetch {
-    return async (input, init) => {
-      const headers = { ...((init?.headers ?? {}) as Record<string, string>) };
-      const op = headers[OPERATION_HEADER];
-      delete headers[OPERATION_HEADER];
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      const path = url.split('?')[0] ?? '';
-      const mint = MINT_PATH.test(path);
-      // A call cut short while queued (write pacing, rate-limit wait) sends nothing, and counts nothing.
-      if (init?.signal?.aborted === true) throw init.signal.reason instanceof Error ? init.signal.reason : new DOMException('Aborted', 'AbortError');
-      this.totals.requests++;
-      if (op !== undefined && !mint) this.counter(op).requests++;
-      const response = await base(input, { ...init, headers });
-      if (mint && response.status === 201) this.totals.tokenMints++;
-      this.observeRateLimit(response.headers);
-      return response;
-    };
-  }
-
-  private observeRateLimit(headers: Headers): void {
-    const limit = headers.get('x-ratelimit-limit');
-    const remaining = headers.get('x-ratelimit-remaining');
-    if (limit === null || remaining === null) return;
-    const info: RateLimitInfo = {
-      resource: headers.get('x-ratelimit-resource') ?? 'core',
-      limit: Number(limit),
-      remaining: Number(remaining),
-      reset: Number(headers.get('x-ratelimit-reset') ?? 0) * 1000,
-      used: Number(headers.get('x-ratelimit-used') ?? Number(limit) - Number(remaining)),
-    };
-    this.rateLimits.set(info.resource, info);
-    try {
-      this.onRateLimit?.(info);
-    } catch {
-      // An observer must not break a call.
-    }
-  }
-
-  /** The `authorization` value for an App-level endpoint: a JWT, reused for up to 5 minutes. */
-  private async appAuthorization(op: string): Promise<string> {
-    if (this.appAuth === undefined) {
-      throw new GitHubError(`${op} needs GitHub App auth (App JWT); this client uses a token.`, {
-        code: 'invalid-config',
-        retryable: false,
-        operation: op,
-      });
-    }
-    const now = this.clock.now();
-    if (this.jwt === undefined || now >= this.jwt.validUntil) {
-      const { token } = await this.appAuth({ type: 'app' });
-      this.jwt = { token, validUntil: now + 5 * 60_000 };
-    }
-    return `bearer ${this.jwt.token}`;
-  }
-
-  /** The App's installation id on the account that owns `target`: configured, remembered or looked up once. */
-  private installationId(target: Target, op: string, signal: AbortSignal): Promise<number> {
-    const account = (target.kind === 'org' ? target.org : target.kind === 'repo' ? target.owner : target.enterprise).toLowerCase();
-    const known = this.installations.get(account);
-    if (known !== undefined) return Promise.resolve(known);
-    let pending = this.lookups.get(account);
-    if (pending === undefined) {
-      pending = (async () => {
-        const authorization = await this.appAuthorization(op);
-        try {
-          const response =
-            target.kind === 'repo'
-              ? await this.send(op, 'GET /repos/{owner}/{repo}/installation', authorization, signal, { owner: target.owner, repo: target.repo })
-              : await this.send(op, 'GET /orgs/{org}/installation', authorization, signal, {
-                  org: target.kind === 'org' ? target.org : target.enterprise,
-                });
-          const id = record(response.data).id;
-          if (typeof id !== 'number') throw new GitHubError('GitHub answered an installation without an id.', { code: 'internal', operation: op });
-          this.installations.set(account, id);
-          return id;
-        } catch (error) {
-          if (statusOf(error) === 404) {
-            throw new GitHubError(`The GitHub App is not installed on "${account}"; install it there (or fix the pool's scope).`, {
-              code: 'not-found',
-              retryable: false,
-              operation: op,
-              status: 404,
-              cause: toGitHubError(error, op, this.clock.now()),
-            });
-          }
-          throw error;
-        } finally {
-          this.lookups.delete(account);
-        }
-      })();
-      this.lookups.set(account, pending);
-    }
-    return pending;
-  }
-
-  /**
-   * Runs `body` with the right `authorization` for `target`. With App auth, a token mint that answers 404 (the App
-   * was reinstalled: new installation id) or a call that answers 401 (token revoked) re-resolves the installation
-   * and tries once more.
-   */
-  private async withAuth<T>(target: Target, op: string, signal: AbortSignal, body: (authorization: string) => Promise<T>): Promise<T> {
-    if (this.auth.kind === 'token') return body(`token ${this.auth.token}`);
-    if (target.kind === 'enterprise') {
-      if (this.auth.enterpriseToken === undefined) {
-        throw new GitHubError(
-          `Enterprise runners ("${target.enterprise}") need a token with manage_runners:enterprise: set auth.enterpriseToken.`,
-          { code: 'invalid-config', retryable: false, operation: op },
-        );
-      }
-      return body(`token ${this.auth.enterpriseToken}`);
-    }
-    const appAuth = this.appAuth!;
-    for (let attempt = 0; ; attempt++) {
-      const installationId = await this.installationId(target, op, signal);
-      let token: string;
-      try {
-        ({ token } = await appAuth({ type: 'installation', installationId }));
-      } catch (error) {
-        if (attempt === 0 && statusOf(error) === 404) {
-          this.forgetInstallation(target, installationId);
-          continue;
-        }
-        throw error;
-      }
-      try {
-        return await body(`token ${token}`);
-      } catch (error) {
-        if (attempt === 0 && statusOf(error) === 401) {
-          this.forgetInstallation(target, installationId);
-          continue;
-        }
-        throw error;
-      }
-    }
-  }
-
-  private forgetInstallation(target: Target, installationId: number): void {
-    const account = (target.kind === 'org' ? target.org : target.kind === 'repo' ? target.owner : target.enterprise).toLowerCase();
-    if (this.installations.get(account) === installationId) this.installations.delete(account);
-    this.tokens.delete(String(installationId));
-    this.logger.warn('GitHub App installation re-resolved', { account, installationId });
-  }
-
-  /** Authorization for endpoints that any credential can read (public repositories). */
-  private async anyAuthorization(): Promise<string | undefined> {
-    if (this.auth.kind === 'token') return `token ${this.auth.token}`;
-    const first = this.installations.values().next();
-    if (first.done === true || this.appAuth === undefined) return undefined;
-    const { token } = await this.appAuth({ type: 'installation', installationId: first.value });
-    return `token ${token}`;
+  ): Promise<GitHubResponse> {
+    return send(this.#octokit, op, route, authorization, signal, params, headers);
   }
 
   /** The runner group id for a name: 1 (Default) when unnamed; else listed once per scope and cached. */
-  private async runnerGroupId(scope: RunnerScope, name: string | undefined, op: string, authorization: string, signal: AbortSignal): Promise<number> {
+  async #runnerGroupId(scope: RunnerScope, name: string | undefined, op: string, authorization: string, signal: AbortSignal): Promise<number> {
     if (name === undefined || name.toLowerCase() === 'default') return 1;
     if (scope.kind === 'repo') {
       throw new GitHubError(`Repository runners have no runner groups; remove runnerGroup "${name}" from the pool's scope.`, {
@@ -902,17 +514,17 @@ export class GitHubClient implements GitHubApi {
       });
     }
     const key = scopeKey(scope);
-    const cached = this.groups.get(`${key}#${name.toLowerCase()}`);
+    const cached = this.#groups.get(`${key}#${name.toLowerCase()}`);
     if (cached !== undefined) return cached;
     const { prefix, params } = scopePath(scope);
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const response = await this.send(op, `GET ${prefix}/actions/runner-groups`, authorization, signal, { ...params, per_page: PER_PAGE, page });
+      const response = await this.#send(op, `GET ${prefix}/actions/runner-groups`, authorization, signal, { ...params, per_page: PER_PAGE, page });
       const batch = Array.isArray(record(response.data).runner_groups) ? (record(response.data).runner_groups as unknown[]) : [];
       for (const raw of batch) {
         const g = record(raw);
-        if (typeof g.id === 'number' && typeof g.name === 'string') this.groups.set(`${key}#${g.name.toLowerCase()}`, g.id);
+        if (typeof g.id === 'number' && typeof g.name === 'string') this.#groups.set(`${key}#${g.name.toLowerCase()}`, g.id);
       }
-      const found = this.groups.get(`${key}#${name.toLowerCase()}`);
+      const found = this.#groups.get(`${key}#${name.toLowerCase()}`);
       if (found !== undefined) return found;
       if (batch.length < PER_PAGE) break;
     }

@@ -89,6 +89,29 @@ describe('redact', () => {
     const text = redact(`token ghp_1234567890abcdef and bearer ${jwt} and jit eyJyZWdpc3RlcmVkIjoxfQ== github_pat_11AAAAAAA0123456789`);
     expect(text).not.toMatch(/ghp_|eyJ|github_pat_/);
   });
+
+  it.each([
+    ['a JIT config (base64 of {".runner"…)', `config ${Buffer.from('{".runner":"eyJBZ2VudElkIjoxfQ==",".credentials":"x"}').toString('base64')} end`],
+    ['a bare registration token', './config.sh --url https://github.com/acme -t AABF3JGZDX3P5PMEXLND6TS6FCWO6 --unattended'],
+    ['a token in JSON', '{"token":"AABF3JGZ-not-a-known-shape","expires_at":"2026-01-01T00:00:00Z"}'],
+    ['an encoded JIT config in JSON', '{"runner":{"id":1},"encoded_jit_config":"c2VjcmV0LWJ1dC1ub3QtSlNPTg"}'],
+    ['a PEM block', 'key: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAsecret\nline2\n-----END RSA PRIVATE KEY----- done'],
+    ['a PEM block cut short', 'key: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCsecret'],
+    ['an installation token', 'Bad credentials: ghs_16C7e42F292c6912E7710c838347Ae178B4a'],
+    ['a classic PAT', 'ghp_16C7e42F292c6912E7710c838347Ae178B4a'],
+    ['a fine-grained PAT', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789'],
+  ])('removes %s', (_what, text) => {
+    const out = redact(text);
+    expect(out).toContain('[REDACTED]');
+    expect(out).not.toMatch(/secret|AABF3JGZ|ghs_|ghp_|github_pat_|eyIu|c2VjcmV0/);
+  });
+
+  it('keeps the field names of redacted JSON and what is not secret', () => {
+    expect(redact('{"token":"AABF3JGZ","expires_at":"2026-01-01T00:00:00Z"}')).toBe('{"token":"[REDACTED]","expires_at":"2026-01-01T00:00:00Z"}');
+    expect(redact('GET /orgs/acme/actions/runners answered 404 for runner ghr-linux-17 (job 12345678901)')).toBe(
+      'GET /orgs/acme/actions/runners answered 404 for runner ghr-linux-17 (job 12345678901)',
+    );
+  });
 });
 
 describe('retryAfterOf', () => {

@@ -66,19 +66,32 @@ function isHttpError(error: unknown): error is HttpErrorLike {
 }
 
 const SECRET_PATTERNS: readonly RegExp[] = [
-  /\b(gh[pousr]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,})/g, // GitHub tokens
-  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g, // JWTs
-  /\beyJ[A-Za-z0-9+/=_-]{12,}/g, // base64 JSON, such as encoded JIT configs
+  // PEM blocks (an App's private key), also cut off before their END line.
+  /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g,
+  // Secret-named fields in JSON: "token":"…", "encoded_jit_config":"…", "private_key":"…".
+  /(?<="(?:token|access_token|refresh_token|jwt|encoded_jit_config|jit_config|private_?key|secret|password)"\s*:\s*")[^"]+(?=")/gi,
+  // GitHub tokens: installation (ghs_), PAT classic (ghp_), OAuth (gho_), user-to-server (ghu_), refresh (ghr_),
+  // fine-grained PAT (github_pat_).
+  /\b(gh[pousr]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,})/g,
+  // JWTs: three base64url segments, the first a JSON object.
+  /\bey[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+  // Base64 of a JSON object: `{"` is eyJ, `{".` is eyIu (a real JIT config starts {".runner"…).
+  /\bey[IJ][A-Za-z0-9+/_-]{12,}={0,2}/g,
   /\b(bearer|token)\s+[A-Za-z0-9._-]{8,}/gi, // authorization header values
   /\b(access_token|token|jwt|encoded_jit_config)=[^&\s]+/gi, // query parameters
+  // Bare runner registration and remove tokens: 29 capitals and digits.
+  /\b(?=[0-9]*[A-Z])[A-Z0-9]{29}\b/g,
 ];
 
 /**
- * Removes anything that looks like a token, a JWT, a JIT config or an authorization value from `text`.
+ * Removes anything that looks like a secret from `text`: GitHub tokens (`ghs_`, `ghp_`, `github_pat_`...), JWTs,
+ * JIT configs (base64 JSON), runner registration tokens, authorization values, secret-named JSON fields and
+ * query parameters, and PEM blocks.
  *
  * @example
  * ```ts
  * redact('Bad credentials for token ghs_abc123456789'); // 'Bad credentials for [REDACTED]'
+ * redact('{"token":"AABF3JGZDX3P5PMEXLND6TS6FCWO6"}'); // '{"token":"[REDACTED]"}'
  * ```
  */
 export function redact(text: string): string {

@@ -2,7 +2,9 @@
 
 // The GitHubApi port over Octokit
 export { GitHubClient } from './client.js';
-export type { GitHubAuth, GitHubClientOptions, GitHubClientStats, OperationStats, RateLimitInfo } from './client.js';
+export type { GitHubClientOptions } from './client.js';
+export type { GitHubAuth } from './auth.js';
+export type { GitHubClientStats, OperationStats, RateLimitInfo } from './stats.js';
 
 // Deadlines that bound rate-limit and retry waits
 export { deadlineOf, deadlineSignal } from './deadline.js';

@@ -6,7 +6,10 @@ const benches: Record<string, () => Promise<void>> = {
   simulate: async () => (await import('./simulate.bench.js')).simulateBench(),
   'aws-ledger': async () => (await import('./aws-ledger.bench.js')).run(),
   'aws-launch': async () => (await import('./aws-launch.bench.js')).run(),
+  lambdas: async () => (await import('./lambdas.bench.js')).run(),
+  'lambda-webhook': async () => (await import('./lambda-webhook.bench.js')).run(),
   'local-store': async () => (await import('./local-store.bench.js')).run(),
+  'core-import': async () => (await import('./core-import.bench.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

@@ -11,19 +11,19 @@ const BODIES = 3_000;
 const ROUNDS = 10;
 const ROUND_MS = 200;
 
-interface Delivery {
+export interface Delivery {
   readonly headers: Record<string, string>;
   readonly body: string;
   readonly bytes: Buffer;
 }
 
 /** Realistic workflow_job bodies: GitHub's own examples, with ids, labels, names and repositories varied. */
-function deliveries(): Delivery[] {
+export function workflowJobDeliveries(count: number = BODIES, secret: string = SECRET, owner?: string): Delivery[] {
   const index = require('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Record<string, unknown>[] }[];
   const templates = index.find((e) => e.name === 'workflow_job')?.examples ?? [];
   const actions = ['queued', 'in_progress', 'completed', 'queued'];
   const out: Delivery[] = [];
-  for (let i = 0; i < BODIES; i++) {
+  for (let i = 0; i < count; i++) {
     const template = structuredClone(templates[i % templates.length]!) as Record<string, Record<string, unknown>>;
     const action = actions[i % actions.length]!;
     const job = template.workflow_job!;
@@ -37,6 +37,7 @@ function deliveries(): Delivery[] {
     });
     const repository = template.repository!;
     repository.name = `service-${i % 50}`;
+    if (owner !== undefined) (repository as { owner: Record<string, unknown> }).owner = { ...(repository.owner as Record<string, unknown>), login: owner };
     template.installation = { id: 40_000_000 + (i % 5), node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' } as never;
     (template as Record<string, unknown>).action = action;
     const body = JSON.stringify(template);
@@ -47,7 +48,7 @@ function deliveries(): Delivery[] {
         'x-github-event': 'workflow_job',
         'x-github-delivery': `0b9c7b30-${String(i).padStart(4, '0')}-11ef-8e1c-5b1a2f3c4d5e`,
         'x-github-hook-id': '123456789',
-        'x-hub-signature-256': signWebhookBody(SECRET, body),
+        'x-hub-signature-256': signWebhookBody(secret, body),
         'content-type': 'application/json',
         'user-agent': 'GitHub-Hookshot/abc1234',
       },
@@ -88,7 +89,7 @@ function format(n: number): string {
 
 /** Prints the figures. */
 export async function run(): Promise<void> {
-  const all = deliveries();
+  const all = workflowJobDeliveries();
   const avgBytes = Math.round(all.reduce((n, d) => n + d.bytes.length, 0) / all.length);
   // Sanity: every delivery must verify and parse.
   for (const d of all) {

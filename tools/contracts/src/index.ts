@@ -9,4 +9,6 @@ export type {
 } from './event-queue.js';
 export { describeRunnerProviderContract } from './runner-provider.js';
 export type { RunnerProviderContractOptions, RunnerProviderContractSubject } from './runner-provider.js';
+export { describeGitHubApiContract } from './github-api.js';
+export type { GitHubApiContractOptions, GitHubApiContractSubject } from './github-api.js';
 export { jobEvent, jobRecord, poolFixture, runnerRecord } from './fixtures.js';

@@ -1,45 +1,16 @@
-// The EventQueue port on SQS (standard or FIFO), DESIGN.md §1 and §6.
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { Message, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { silentLogger } from '@ghr/core';
-import type { EventQueue, GhrErrorCode, JobEvent, Logger, QueueMessage, SendResult } from '@ghr/core';
-import { AwsError, toAwsError } from '../errors.js';
-import { parseJobEvent } from './job-event-codec.js';
+// The EventQueue port on SQS (standard or FIFO) through the AWS SDK, DESIGN.md §1 and §6.
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { EventQueue, JobEvent, QueueMessage, SendResult } from '@ghr/core';
+import { SqsQueueCore } from './sqs-queue-core.js';
+import type { SqsActions, SqsQueueSettings, SqsTransport } from './sqs-queue-core.js';
 
-/** SQS's limit on one message, and on the sum of one `SendMessageBatch` (bytes). */
-export const SQS_MAX_MESSAGE_BYTES = 262_144;
-/** SQS's limit on entries per `SendMessageBatch`, `DeleteMessageBatch` and `ReceiveMessage`. */
-export const SQS_MAX_BATCH_ENTRIES = 10;
+export { SQS_MAX_BATCH_ENTRIES, SQS_MAX_MESSAGE_BYTES } from './sqs-queue-core.js';
 
 /** Options of an {@link SqsEventQueue}. */
-export interface SqsEventQueueOptions {
-  readonly queueUrl: string;
+export interface SqsEventQueueOptions extends SqsQueueSettings {
   /** Default: an `SQSClient` with the SDK's default region and credentials chain. */
   readonly client?: SQSClient;
-  /** FIFO queue semantics. Default: true when `queueUrl` ends in `.fifo`. */
-  readonly fifo?: boolean;
-  /**
-   * FIFO only: what orders messages. `job` (default) keys `MessageGroupId` on the job id, so one job's events stay
-   * in order while different jobs are consumed in parallel; `pool` serialises each pool's events (one in-flight
-   * batch per pool). The engine absorbs reordering either way (status only moves forward).
-   */
-  readonly fifoGroupBy?: 'job' | 'pool';
-  /** Largest message and batch, in bytes. Default {@link SQS_MAX_MESSAGE_BYTES}. */
-  readonly maxMessageBytes?: number;
-  /** `ReceiveMessage` long-poll wait (s) of the first call of a `receive`. Default 0 (short poll). */
-  readonly waitTimeSeconds?: number;
-  /** Visibility timeout of received messages (s). Default: the queue's. */
-  readonly visibilityTimeoutSeconds?: number;
-  /** Where undecodable messages are reported (they stay in the queue and reach its DLQ). Default silent. */
-  readonly logger?: Logger;
 }
-
-type Failure = SendResult['failed'][number];
 
 /**
  * An {@link EventQueue} on an SQS queue. `send` packs events into `SendMessageBatch` calls of at most 10 entries
@@ -47,6 +18,7 @@ type Failure = SendResult['failed'][number];
  * on FIFO queues the delivery id is the `MessageDeduplicationId`. `receive` asks for `ApproximateReceiveCount`;
  * a message's `id` is its receipt handle, so `ack` (`DeleteMessageBatch`) works from any process. Messages
  * received too often land in the dead-letter queue of the queue's redrive policy (set by the CDK construct).
+ * `FetchSqsEventQueue` (`@ghr/aws/fetch`) does the same without the SDK, for a small webhook bundle.
  *
  * @example
  * ```ts
@@ -56,173 +28,37 @@ type Failure = SendResult['failed'][number];
  * ```
  */
 export class SqsEventQueue implements EventQueue {
-  readonly #url: string;
-  readonly #client: SQSClient;
-  readonly #fifo: boolean;
-  readonly #groupBy: 'job' | 'pool';
-  readonly #maxBytes: number;
-  readonly #wait: number;
-  readonly #visibility: number | undefined;
-  readonly #logger: Logger;
+  readonly #core: SqsQueueCore;
 
   constructor(options: SqsEventQueueOptions) {
-    if (!options.queueUrl) {
-      throw new AwsError('SqsEventQueue needs a queueUrl: pass the event queue URL in its options.', { code: 'invalid-config' });
-    }
-    this.#url = options.queueUrl;
-    this.#client = options.client ?? new SQSClient({});
-    this.#fifo = options.fifo ?? options.queueUrl.endsWith('.fifo');
-    this.#groupBy = options.fifoGroupBy ?? 'job';
-    this.#maxBytes = options.maxMessageBytes ?? SQS_MAX_MESSAGE_BYTES;
-    this.#wait = options.waitTimeSeconds ?? 0;
-    this.#visibility = options.visibilityTimeoutSeconds;
-    this.#logger = options.logger ?? silentLogger;
+    const client = options.queueUrl ? (options.client ?? new SQSClient({})) : undefined;
+    const transport: SqsTransport = async (action, input, signal) => {
+      const command = commandFor(action, input);
+      return (await client!.send(command as never, { abortSignal: signal })) as SqsActions[typeof action]['output'];
+    };
+    this.#core = new SqsQueueCore(options, transport);
   }
 
-  async send(events: readonly JobEvent[], signal: AbortSignal): Promise<SendResult> {
-    const failed: Failure[] = [];
-    const batches: { event: JobEvent; body: string; bytes: number }[][] = [];
-    let current: { event: JobEvent; body: string; bytes: number }[] = [];
-    let currentBytes = 0;
-    for (const event of events) {
-      const body = JSON.stringify(event);
-      const bytes = Buffer.byteLength(body, 'utf8');
-      if (bytes > this.#maxBytes) {
-        failed.push({
-          event,
-          code: 'invalid-input',
-          message: `The event of job ${event.job.id} (delivery ${event.deliveryId}) is ${bytes} bytes, over SQS's limit of ${this.#maxBytes} bytes per message: it was not queued; trim the event (labels, names) before sending.`,
-        });
-        continue;
-      }
-      if (current.length === SQS_MAX_BATCH_ENTRIES || currentBytes + bytes > this.#maxBytes) {
-        batches.push(current);
-        current = [];
-        currentBytes = 0;
-      }
-      current.push({ event, body, bytes });
-      currentBytes += bytes;
-    }
-    if (current.length > 0) batches.push(current);
-
-    for (const batch of batches) {
-      if (signal.aborted) {
-        failed.push(...batch.map(({ event }) => failure(event, 'aborted', 'The send was aborted before this event was queued: send it again.')));
-        continue;
-      }
-      failed.push(...(await this.#sendBatch(batch, signal)));
-    }
-    return { failed };
+  send(events: readonly JobEvent[], signal: AbortSignal): Promise<SendResult> {
+    return this.#core.send(events, signal);
   }
 
-  async receive(max: number, signal: AbortSignal): Promise<readonly QueueMessage[]> {
-    const out: QueueMessage[] = [];
-    let first = true;
-    while (out.length < max) {
-      const ask = Math.min(SQS_MAX_BATCH_ENTRIES, max - out.length);
-      let messages: Message[] | undefined;
-      try {
-        ({ Messages: messages } = await this.#client.send(
-          new ReceiveMessageCommand({
-            QueueUrl: this.#url,
-            MaxNumberOfMessages: ask,
-            WaitTimeSeconds: first ? this.#wait : 0,
-            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-            ...(this.#visibility === undefined ? {} : { VisibilityTimeout: this.#visibility }),
-          }),
-          { abortSignal: signal },
-        ));
-      } catch (err) {
-        throw toAwsError(err, 'SQS ReceiveMessage from the event queue');
-      }
-      first = false;
-      for (const m of messages ?? []) {
-        const parsed = m.Body === undefined ? undefined : parseJobEvent(m.Body);
-        if (!parsed?.ok || m.ReceiptHandle === undefined) {
-          // Not acknowledged: it comes back until the redrive policy moves it to the dead-letter queue.
-          this.#logger.warn('Undecodable message in the event queue left for the dead-letter queue', {
-            messageId: m.MessageId,
-            reason: parsed && !parsed.ok ? parsed.reason : 'no body or receipt handle',
-          });
-          continue;
-        }
-        out.push({
-          id: m.ReceiptHandle,
-          event: parsed.event,
-          receiveCount: Math.max(1, Number(m.Attributes?.ApproximateReceiveCount ?? '1') || 1),
-        });
-      }
-      if ((messages?.length ?? 0) < ask) break;
-    }
-    return out;
+  receive(max: number, signal: AbortSignal): Promise<readonly QueueMessage[]> {
+    return this.#core.receive(max, signal);
   }
 
-  async ack(messageIds: readonly string[], signal: AbortSignal): Promise<void> {
-    const unique = [...new Set(messageIds)];
-    const refused: string[] = [];
-    for (let i = 0; i < unique.length; i += SQS_MAX_BATCH_ENTRIES) {
-      const chunk = unique.slice(i, i + SQS_MAX_BATCH_ENTRIES);
-      let out;
-      try {
-        out = await this.#client.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: this.#url,
-            Entries: chunk.map((handle, j) => ({ Id: `m${j}`, ReceiptHandle: handle })),
-          }),
-          { abortSignal: signal },
-        );
-      } catch (err) {
-        throw toAwsError(err, 'SQS DeleteMessageBatch on the event queue');
-      }
-      // An expired or unknown receipt handle: the message was already deleted or will come back; neither is lost.
-      for (const f of out.Failed ?? []) if (f.Code !== 'ReceiptHandleIsInvalid') refused.push(`${f.Code ?? 'unknown'}`);
-    }
-    if (refused.length > 0) {
-      throw new AwsError(
-        `SQS refused to delete ${refused.length} acknowledged message(s) (${[...new Set(refused)].join(', ')}): they will be delivered again; ack them again later.`,
-        { code: 'unavailable', retryable: true, awsCode: refused[0] },
-      );
-    }
-  }
-
-  async #sendBatch(batch: readonly { event: JobEvent; body: string }[], signal: AbortSignal): Promise<Failure[]> {
-    const entries: SendMessageBatchRequestEntry[] = batch.map(({ event, body }, i) => ({
-      Id: `e${i}`,
-      MessageBody: body,
-      ...(this.#fifo
-        ? {
-            MessageDeduplicationId: event.deliveryId,
-            MessageGroupId: this.#groupBy === 'pool' ? `pool-${event.poolId ?? 'unmatched'}` : `job-${event.job.id}`,
-          }
-        : {}),
-    }));
-    let out;
-    try {
-      out = await this.#client.send(new SendMessageBatchCommand({ QueueUrl: this.#url, Entries: entries }), { abortSignal: signal });
-    } catch (err) {
-      const e = signal.aborted
-        ? new AwsError('SQS SendMessageBatch was aborted: the caller\'s deadline passed.', { code: 'aborted', cause: err })
-        : toAwsError(err, 'SQS SendMessageBatch to the event queue');
-      return batch.map(({ event }) => failure(event, e.code, e.message));
-    }
-    const failures: Failure[] = [];
-    const byId = new Map(batch.map(({ event }, i) => [`e${i}`, event]));
-    for (const f of out.Failed ?? []) {
-      const event = f.Id === undefined ? undefined : byId.get(f.Id);
-      if (!event) continue;
-      byId.delete(f.Id!);
-      const code: GhrErrorCode = f.SenderFault ? 'invalid-input' : f.Code?.includes('Throttl') ? 'throttled' : 'unavailable';
-      failures.push(failure(event, code, `SQS refused the event of job ${event.job.id} (${f.Code ?? 'unknown'}${f.Message ? `: ${f.Message}` : ''}).${f.SenderFault ? '' : ' Send it again later.'}`));
-    }
-    // Entries SQS neither accepted nor refused cannot be assumed queued.
-    const accepted = new Set((out.Successful ?? []).map((s) => s.Id));
-    for (const [id, event] of byId) {
-      if (!accepted.has(id)) failures.push(failure(event, 'unavailable', `SQS did not confirm the event of job ${event.job.id}: send it again.`));
-    }
-    return failures;
+  ack(messageIds: readonly string[], signal: AbortSignal): Promise<void> {
+    return this.#core.ack(messageIds, signal);
   }
 }
 
-function failure(event: JobEvent, code: GhrErrorCode, message: string): Failure {
-  return { event, code, message };
+function commandFor<A extends keyof SqsActions>(action: A, input: SqsActions[A]['input']) {
+  switch (action) {
+    case 'SendMessageBatch':
+      return new SendMessageBatchCommand(input as SqsActions['SendMessageBatch']['input']);
+    case 'ReceiveMessage':
+      return new ReceiveMessageCommand(input as SqsActions['ReceiveMessage']['input']);
+    default:
+      return new DeleteMessageBatchCommand(input as SqsActions['DeleteMessageBatch']['input']);
+  }
 }

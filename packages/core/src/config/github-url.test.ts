@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GhrError } from '../errors.js';
-import { githubApiUrl, runnerRegistrationUrl } from './github-url.js';
+import { githubApiUrl, insecureGitHubUrl, runnerRegistrationUrl } from './github-url.js';
 
 describe('githubApiUrl', () => {
   it.each([
@@ -48,4 +48,20 @@ describe('runnerRegistrationUrl', () => {
     );
     expect(() => runnerRegistrationUrl('ftp://github.com', { kind: 'org', org: 'x' })).toThrow(/not an http\(s\) URL/);
   });
+});
+
+describe('insecureGitHubUrl', () => {
+  it.each(['https://github.com', 'https://ghe.example.com/api/v3', 'http://127.0.0.1:3000', 'http://127.1.2.3', 'http://localhost:8080/api/v3', 'http://[::1]:9000'])(
+    'lets credentials go to %s',
+    (url) => {
+      expect(insecureGitHubUrl(url)).toBeUndefined();
+    },
+  );
+
+  it.each(['http://ghe.example.com', 'http://api.github.com', 'http://127.0.0.1.nip.io', 'http://10.0.0.1/api/v3', 'ftp://127.0.0.1', 'nope'])(
+    'refuses %s',
+    (url) => {
+      expect(insecureGitHubUrl(url)).toMatch(/must use https|is not a URL/);
+    },
+  );
 });

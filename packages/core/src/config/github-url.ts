@@ -21,6 +21,35 @@ function parseGitHubUrl(url: string): URL {
   return parsed;
 }
 
+/** Hosts that never leave the machine: `localhost`, 127.0.0.0/8, `::1`. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Why a GitHub web or API URL may not carry credentials, or `undefined` when it may: it must be https, or plain
+ * http to a loopback host (a local test server). Every request to it carries a token or an App JWT.
+ *
+ * @example
+ * ```ts
+ * insecureGitHubUrl('https://ghe.example.com'); // undefined
+ * insecureGitHubUrl('http://127.0.0.1:3000'); // undefined
+ * insecureGitHubUrl('http://ghe.example.com'); // 'must use https (http only for a loopback test server)'
+ * ```
+ */
+export function insecureGitHubUrl(url: string | URL): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : url;
+  } catch {
+    return 'is not a URL';
+  }
+  if (parsed.protocol === 'https:') return undefined;
+  if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)) return undefined;
+  return 'must use https (http only for a loopback test server)';
+}
+
 const isDotCom = (host: string): boolean => host === 'github.com' || host === 'www.github.com' || host === 'api.github.com';
 
 /**

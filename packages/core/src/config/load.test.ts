@@ -159,6 +159,8 @@ describe('validateConfig: schema problems', () => {
     ['a missing auth kind', config(undefined, { auth: { appId: 1 } }), 'github.auth.kind', /^is required: one of "app", "token"$/],
     ['a quoted app id', config(undefined, { auth: { kind: 'app', appId: '42', privateKey: { env: 'K' } } }), 'github.auth.appId', /as a number/],
     ['an http URL', config(undefined, { url: 'http://ghe.example.com' }), 'github.url', /must use https/],
+    ['an http apiUrl', config(undefined, { apiUrl: 'http://proxy.example.com/api/v3' }), 'github.apiUrl', /must use https/],
+    ['an http apiUrl to a host named like loopback', config(undefined, { apiUrl: 'http://127.0.0.1.nip.io/' }), 'github.apiUrl', /must use https/],
     ['an API URL as url', config(undefined, { url: 'https://api.github.com' }), 'github.url', /is an API URL/],
     ['a URL with a query', config(undefined, { url: 'https://ghe.example.com/?x=1' }), 'github.url', /query or fragment/],
     ['not a URL', config(undefined, { url: 'github' }), 'github.url', /is not a URL/],

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isValidTimeZone } from '../schedule/time-zone.js';
 import { checkWarmSchedule } from './cron-check.js';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './duration.js';
+import { insecureGitHubUrl } from './github-url.js';
 
 const DURATION_RE = new RegExp(DURATION_PATTERN);
 
@@ -88,9 +89,9 @@ const githubUrl = z
       ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a URL: write https://github.com, https://<host> (GHES) or https://<name>.ghe.com` });
       return;
     }
-    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} must use https (http only for a loopback test server)` });
+    const insecure = insecureGitHubUrl(url);
+    if (insecure !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${insecure}` });
     } else if (url.hostname === 'api.github.com' || /^api\.[^.]+\.ghe\.com$/.test(url.hostname)) {
       ctx.addIssue({
         code: 'custom',
@@ -133,6 +134,10 @@ export const githubSchema = z
     url: githubUrl,
     apiUrl: z
       .url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. https://ghe.example.com/api/v3' })
+      .superRefine((value, ctx) => {
+        const insecure = insecureGitHubUrl(value);
+        if (insecure !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${insecure}` });
+      })
       .optional()
       .meta({ description: 'REST API base URL. Derived from url when omitted; set it only for a proxy or a test server.' }),
     auth: z
@@ -265,7 +270,10 @@ export const poolSchema = z
     ephemeral: z
       .boolean()
       .default(true)
-      .meta({ description: 'One job per runner, then it is gone (GitHub recommends this for autoscaling). Default true.' }),
+      .meta({
+        description:
+          'One job per runner, then it is gone (GitHub recommends this for autoscaling). Default true. Each ephemeral runner gets its own just-in-time config, usable once. A non-ephemeral pool instead shares one registration token among the runners launched together: such a token registers any number of runners in the scope for an hour, so a machine that leaks it (user data, logs) lets anyone register runners there until it expires. Prefer ephemeral pools; keep non-ephemeral machines\' user data and logs private.',
+      }),
     maxRunners: z
       .number()
       .int()

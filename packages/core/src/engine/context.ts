@@ -27,9 +27,12 @@ export interface ResolvedOptions {
   readonly redeliveryLookback: number;
   readonly redeliveryBudget: number;
   readonly redeliveryInterval: number;
+  readonly listingInterval: number;
   readonly githubUrl: string;
   readonly cleanupTimeout: number;
   readonly random: () => number;
+  /** A new runner's name: `<namePrefix><pool id>-<suffix>`. */
+  readonly runnerName: (pool: Pool) => string;
 }
 
 /** Counters since the engine was created (the non-API part of `EngineStats`). */
@@ -113,7 +116,20 @@ export function recordError(ctx: EngineContext, log: ReconcileLog, step: string,
 }
 
 export function emptyPlan(at: number): Plan {
-  return { at, launches: [], drains: [], terminations: [], expirations: [], deregistrations: [], rechecks: [], overdue: [], pools: [] };
+  return {
+    at,
+    launches: [],
+    drains: [],
+    terminations: [],
+    expirations: [],
+    deregistrations: [],
+    rechecks: [],
+    deferredRechecks: [],
+    stuckDrains: [],
+    retirements: [],
+    overdue: [],
+    pools: [],
+  };
 }
 
 export function emptyLog(): ReconcileLog {

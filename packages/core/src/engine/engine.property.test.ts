@@ -9,6 +9,7 @@ import { ManualClock } from '../memory/manual-clock.js';
 import { MemoryLedger } from '../memory/memory-ledger.js';
 import { MemoryRunnerProvider } from '../memory/memory-runner-provider.js';
 import { createEngine } from './engine.js';
+import { PLAN_DEFAULTS } from '../policy/plan.js';
 import { FakeGitHub } from './fake-github.test-support.js';
 
 const T0 = Date.UTC(2026, 0, 5, 9);
@@ -208,7 +209,7 @@ async function runWorld(ops: readonly Op[], lossRate: number): Promise<void> {
   expect(await ledger.listJobs({ statuses: ['queued', 'waiting', 'in_progress'] }, sig())).toEqual([]);
   // Nothing left behind: no machine, no registration, no runner alive.
   expect(provider.instances()).toEqual([]);
-  expect([...github.registrations.values()].filter((r) => r.name.startsWith('ghr-'))).toEqual([]);
+  expect([...github.registrations.values()].filter((r) => r.name.startsWith(PLAN_DEFAULTS.namePrefix))).toEqual([]);
   expect(await ledger.alive('linux', sig())).toBe(0);
 }
 

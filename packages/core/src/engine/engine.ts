@@ -5,16 +5,17 @@
 import { noopMetrics, silentLogger, systemClock } from '../defaults.js';
 import type { Job, JobEvent, Runner } from '../domain.js';
 import type { Instance } from '../ports.js';
-import { plan as defaultPlan } from '../policy/plan.js';
 import type { Plan, RegistrationList, Snapshot } from '../policy/types.js';
 import { createMatcher } from '../matching/matcher.js';
 import type { EngineContext, ReconcileRun } from './context.js';
-import { ALIVE, emptyLog, emptyPlan, machineIndex, recordError, registrationIndex } from './context.js';
+import { GhrError } from '../errors.js';
+import { ALIVE, describe, emptyLog, emptyPlan, machineIndex, recordError, registrationIndex } from './context.js';
 import { ingest } from './ingest.js';
 import { CallCounter, instrument } from './instrument.js';
 import { interrupted } from './interruption.js';
 import { executeLaunches } from './launch.js';
 import { Limiter } from './limiter.js';
+import { resolveOptions } from './options.js';
 import { executeRemovals } from './removals.js';
 import { executeRechecks, finishStuckDrains, redeliver, syncFromRegistrations } from './repair.js';
 import { listRegistrations, readLedger } from './snapshot.js';
@@ -35,17 +36,19 @@ import type {
  *   duplicates, late and reordered events are absorbed), marks the named runner busy on `in_progress`, frees it
  *   on `completed` (an ephemeral runner is retired: its instance terminated and the runner ended).
  * - `reconcile({ pools, sweep })` reads the ledger (and, in a full sweep, GitHub's registrations and the
- *   provider's instances, once each), calls `plan`, and carries the plan out: removals first (deregister
- *   before terminate; a runner GitHub reports busy is left alone), then launches (atomic admission, one JIT
- *   config per runner, one provider call per pool, retries with backoff, failed launches deregistered and
- *   released), then, in a full sweep only (they cost GitHub requests), stale-job re-checks within the plan's
- *   budget and failed-delivery redelivery (at most once per `redeliveryInterval` across engines).
+ *   provider's instances, once each), calls `plan` (the whole policy: `options.plan` replaces it), and carries
+ *   the plan out: removals first (deregister before terminate; a runner GitHub reports busy is left alone), the
+ *   plan's stuck drains, then launches (atomic admission, one JIT config per runner, one provider call per pool,
+ *   retries with backoff, failed launches deregistered and released), then, in a full sweep only (they cost
+ *   GitHub requests), the plan's re-checks and retirements and failed-delivery redelivery (at most once per
+ *   `redeliveryInterval` across engines).
  * - `interrupted(providerIds)` handles spot interruption warnings.
  *
  * External calls are bounded (`options.concurrency`, default 8) and counted (`stats()`, metric `ApiCalls`).
  * The `AbortSignal` is checked between steps: once it fires no new work starts, and runners already admitted
- * are failed and deregistered so the ledger stays consistent.
+ * are failed and deregistered so the ledger stays consistent. Defaults: `ENGINE_DEFAULTS`, `PLAN_DEFAULTS`.
  *
+ * @throws GhrError `invalid-config` when the provider's `validatePool` rejects a pool's `instance` section
  * @example
  * ```ts
  * const engine = createEngine({ ledger, github, provider, pools, clock, logger, metrics });
@@ -63,12 +66,11 @@ class LifecycleEngine implements Engine {
   #reportedCalls = new Map<string, number>();
 
   constructor(deps: EngineDependencies) {
-    const options = deps.options ?? {};
-    const concurrency = options.concurrency ?? 8;
-    const external = new Limiter(concurrency);
-    const planOptions = options.planOptions ?? {};
+    const options = resolveOptions(deps.options);
+    const external = new Limiter(options.concurrency);
+    validatePools(deps);
     this.#ctx = {
-      ledger: instrument(deps.ledger, 'ledger', this.#counter, new Limiter(concurrency * 2)),
+      ledger: instrument(deps.ledger, 'ledger', this.#counter, new Limiter(options.concurrency * 2)),
       github: instrument(deps.github, 'github', this.#counter, external),
       provider: instrument(deps.provider, 'provider', this.#counter, external),
       clock: deps.clock ?? systemClock,
@@ -78,22 +80,7 @@ class LifecycleEngine implements Engine {
       poolById: new Map(deps.pools.map((p) => [p.id, p])),
       matcher: createMatcher(deps.pools),
       stats: { runnersLaunched: 0, launchFailures: 0, orphansReaped: 0, eventsIngested: 0, reconciles: 0 },
-      options: {
-        plan: options.plan ?? defaultPlan,
-        planOptions,
-        namePrefix: planOptions.namePrefix ?? 'ghr-',
-        concurrency,
-        launchAttempts: Math.max(1, options.launchAttempts ?? 3),
-        launchBackoff: options.launchBackoff ?? 2_000,
-        conflictAttempts: Math.max(1, options.conflictAttempts ?? 8),
-        rerunInterruptedJobs: options.rerunInterruptedJobs ?? false,
-        redeliveryLookback: options.redeliveryLookback ?? 3_600_000,
-        redeliveryBudget: options.redeliveryBudget ?? 20,
-        redeliveryInterval: Math.max(1, options.redeliveryInterval ?? 300_000),
-        githubUrl: (options.githubUrl ?? 'https://github.com').replace(/\/+$/, ''),
-        cleanupTimeout: options.cleanupTimeout ?? 5_000,
-        random: options.random ?? Math.random,
-      },
+      options,
     };
   }
 
@@ -122,8 +109,10 @@ class LifecycleEngine implements Engine {
     const ctx = this.#ctx;
     ctx.stats.reconciles += 1;
     const log = emptyLog();
-    const sweep = request.sweep;
-    const pools = sweep || !request.pools ? ctx.pools : request.pools.flatMap((id) => ctx.poolById.get(id) ?? []);
+    // A scheduled sweep lists the world once per listing interval across all engines (the ledger's claim is the
+    // token); the others reconcile every pool from the ledger.
+    const sweep = request.sweep && (await this.#listingDue(signal));
+    const pools = request.sweep || !request.pools ? ctx.pools : request.pools.flatMap((id) => ctx.poolById.get(id) ?? []);
     const poolIds = new Set(pools.map((p) => p.id));
 
     // Full sweep: list the world first (see Snapshot), once each.
@@ -198,6 +187,13 @@ class LifecycleEngine implements Engine {
     return result;
   }
 
+  async #listingDue(signal: AbortSignal): Promise<boolean> {
+    const interval = this.#ctx.options.listingInterval;
+    if (interval <= 0) return true;
+    const now = this.#ctx.clock.now();
+    return (await this.#ctx.ledger.claim(`sweep-listing:${Math.floor(now / interval)}`, now, signal)) === 'claimed';
+  }
+
   #planMetrics(plan: Plan): void {
     const { metrics } = this.#ctx;
     for (const p of plan.pools) {
@@ -218,6 +214,22 @@ class LifecycleEngine implements Engine {
       if (delta > 0) this.#ctx.metrics.record('ApiCalls', delta, 'Count', { target });
     }
     this.#reportedCalls = now;
+  }
+}
+
+/** Lets the provider check every pool's `instance` section now, not at the first launch. */
+function validatePools(deps: EngineDependencies): void {
+  if (!deps.provider.validatePool) return;
+  for (const pool of deps.pools) {
+    try {
+      deps.provider.validatePool(pool);
+    } catch (error) {
+      if (error instanceof GhrError) throw error;
+      throw new GhrError(`pool ${pool.id}: the provider rejected its instance section (${describe(error)}); fix the pool's instance settings.`, {
+        code: 'invalid-config',
+        cause: error,
+      });
+    }
   }
 }
 

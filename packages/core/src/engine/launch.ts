@@ -64,7 +64,7 @@ async function unclaimedDemand(ctx: EngineContext, pool: Pool, count: number, ba
 async function launchPool(ctx: EngineContext, pool: Pool, count: number, signal: AbortSignal, log: ReconcileLog): Promise<void> {
   const now = ctx.clock.now();
   const records: Runner[] = Array.from({ length: count }, () => ({
-    name: runnerName(ctx, pool),
+    name: ctx.options.runnerName(pool),
     poolId: pool.id,
     state: 'launching',
     labels: pool.labels,
@@ -262,10 +262,4 @@ async function failLaunch(
   await updateRunner(ctx, runner.name, cleanup, (r) =>
     r.state === 'launching' ? { state: 'failed', reason: code, endedAt: now } : undefined,
   ).catch((error: unknown) => recordError(ctx, log, 'end-failed-launch', error, { runner: runner.name }));
-}
-
-function runnerName(ctx: EngineContext, pool: Pool): string {
-  let suffix = '';
-  for (let i = 0; i < 8; i += 1) suffix += 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(ctx.options.random() * 36)] ?? 'x';
-  return `${ctx.options.namePrefix}${pool.id}-${suffix}`;
 }

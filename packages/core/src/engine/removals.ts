@@ -1,6 +1,8 @@
 // Removals: the plan's deregistrations and terminations (paired: deregister first), expirations and drains.
 import { runnerScopeOf } from '../scope.js';
-import type { EngineContext, ReconcileRun, Takedown } from './context.js';
+import type { Runner } from '../domain.js';
+import type { RunnerEnd } from '../policy/types.js';
+import type { EngineContext, ReconcileRun, RegistrationsByName, Takedown } from './context.js';
 import { ALIVE, recordError } from './context.js';
 import { updateRunner } from './ledger-writes.js';
 import { forEachLimited } from './limiter.js';
@@ -10,23 +12,22 @@ import { takeDown, terminate } from './take-down.js';
 export async function executeRemovals(ctx: EngineContext, run: ReconcileRun): Promise<void> {
   const { plan, runners, regByName, signal, log, machines } = run;
   const runnerByName = new Map(runners.map((r) => [r.name, r]));
-  const deregisterByName = new Map(plan.deregistrations.map((d) => [d.runnerName, d]));
   const terminatedNames = new Set<string>();
 
-  // Terminations that belong to a ledger runner still alive: take the runner down (deregister first).
+  // Terminations of an alive ledger runner's machine: take the runner down as the plan says (deregister first).
   const takedowns: Takedown[] = [];
   const bare: { providerId: string; runnerName?: string; reason: string; poolId?: string }[] = [];
   for (const t of plan.terminations) {
     const runner = t.runnerName !== undefined ? runnerByName.get(t.runnerName) : undefined;
     if (runner && ALIVE.has(runner.state) && runner.providerId === t.providerId) {
-      const d = deregisterByName.get(runner.name);
-      const pool = ctx.poolById.get(runner.poolId);
+      // Rule 2 holds whatever the plan: a runner's machine goes only through a take-down, deregistered first.
+      const end = t.end ?? safeEnd(ctx, runner, regByName);
       takedowns.push({
         runner,
-        scope: d?.scope ?? (pool ? runnerScopeOf(pool.scope) : regByName?.get(runner.name)?.scope),
-        githubId: d?.githubId,
-        skipDeregister: d === undefined && t.reason === 'instance-gone',
-        endState: t.reason === 'boot-timeout' ? 'failed' : 'terminated',
+        scope: end.deregister?.scope,
+        githubId: end.deregister?.githubId,
+        skipDeregister: end.deregister === undefined,
+        endState: end.state,
         reason: t.reason,
       });
       terminatedNames.add(runner.name);
@@ -40,7 +41,7 @@ export async function executeRemovals(ctx: EngineContext, run: ReconcileRun): Pr
     }
     bare.push(t);
   }
-  // Deregistrations without a termination of an alive runner: orphans and runners without a machine.
+  // Deregistrations on their own (orphans, runners without a machine); not twice for a runner taken down.
   const lone = plan.deregistrations.filter((d) => !terminatedNames.has(d.runnerName));
   const loneResults = await forEachLimited(lone, ctx.options.concurrency, signal, (d) => ctx.github.deleteRunner(d.scope, d.githubId, signal));
   // A registration GitHub keeps because its runner is busy: that runner runs a job, so its machine stays too.
@@ -64,11 +65,8 @@ export async function executeRemovals(ctx: EngineContext, run: ReconcileRun): Pr
     }
   }
 
-  // Expirations: runners that never got a machine. Only in a full sweep, whose listing shows any machine a
-  // crashed run did start for them (the plan then terminates it): outside one, keeping the slot a little
-  // longer is safer than freeing it while an unknown machine may run.
-  const expirations = regByName ? plan.expirations : [];
-  await forEachLimited(expirations, ctx.options.concurrency, signal, async (e) => {
+  // Expirations: runners that never got a machine (the plan expires them in full sweeps only).
+  await forEachLimited(plan.expirations, ctx.options.concurrency, signal, async (e) => {
     const now = ctx.clock.now();
     const { changed } = await updateRunner(ctx, e.runnerName, signal, (r) =>
       ALIVE.has(r.state) && r.providerId === undefined && r.state !== 'busy' ? { state: 'failed', reason: e.reason, endedAt: now } : undefined,
@@ -139,4 +137,11 @@ export function reaped(ctx: EngineContext, kind: 'instance' | 'registration', ru
   ctx.stats.orphansReaped += 1;
   ctx.metrics.record('OrphansReaped', 1, 'Count', { kind });
   ctx.logger.info('orphan reaped', { kind, runner: runnerName, providerId });
+}
+
+/** The take-down of an alive runner's machine the plan gave no `end` for: deregister first, end `terminated`. */
+function safeEnd(ctx: EngineContext, runner: Runner, regByName: RegistrationsByName | undefined): RunnerEnd {
+  const pool = ctx.poolById.get(runner.poolId);
+  const scope = pool ? runnerScopeOf(pool.scope) : regByName?.get(runner.name)?.scope;
+  return { state: 'terminated', deregister: { scope, githubId: runner.githubId } };
 }

@@ -8,12 +8,7 @@ import { runnerEffects } from './ingest.js';
 import { applyJobEvent, markChecked, updateRunner } from './ledger-writes.js';
 import { forEachLimited } from './limiter.js';
 import { retireRunners, takeDown } from './take-down.js';
-import { runnerScopeOf } from '../scope.js';
 
-/** A draining runner untouched this long is taken to be an interrupted drain and finished by the next reconcile. */
-const STUCK_DRAIN_AFTER = 60_000;
-/** A busy runner missing from GitHub's listing this long after it became busy has finished (or lost) its job. */
-const VANISHED_GRACE = 60_000;
 /** Most failed deliveries re-requested per interval, whatever the backlog: 150 redeliveries are 750 points of GitHub's 900 per minute and endpoint. */
 const REDELIVERY_BUDGET_CAP = 150;
 
@@ -70,26 +65,21 @@ export async function syncFromRegistrations(
   return out;
 }
 
-/** Draining runners nobody finished (a reconcile that died mid-drain, a failed terminate): finish them. */
+/** The plan's stuck drains (a reconcile that died mid-drain, a failed terminate): finish them. */
 export async function finishStuckDrains(ctx: EngineContext, run: ReconcileRun): Promise<void> {
-  const { plan, runners, regByName, signal, log, machines } = run;
-  const now = ctx.clock.now();
-  const planned = new Set([...plan.terminations.map((t) => t.runnerName), ...plan.drains.map((d) => d.runnerName)]);
+  const { plan, runners, signal, log, machines } = run;
+  const runnerByName = new Map(runners.map((r) => [r.name, r]));
   const stuck: Takedown[] = [];
-  for (const r of runners) {
-    if (r.state !== 'draining' || planned.has(r.name) || now - r.updatedAt < STUCK_DRAIN_AFTER) continue;
-    const pool = ctx.poolById.get(r.poolId);
-    const found = regByName?.get(r.name);
-    const scope = pool ? runnerScopeOf(pool.scope) : found?.scope;
-    const completed = r.ephemeral && r.reason === REASON_JOB_COMPLETED;
+  for (const d of plan.stuckDrains) {
+    const runner = runnerByName.get(d.runnerName);
+    if (runner?.state !== 'draining') continue;
     stuck.push({
-      runner: r,
-      scope,
-      githubId: r.githubId ?? found?.reg.id,
-      // A sweep that lists no registration of this name shows there is nothing to deregister.
-      skipDeregister: completed || (regByName !== undefined && !found),
-      endState: 'terminated',
-      reason: r.reason ?? 'drained',
+      runner,
+      scope: d.end.deregister?.scope,
+      githubId: d.end.deregister?.githubId,
+      skipDeregister: d.end.deregister === undefined,
+      endState: d.end.state,
+      reason: d.reason,
     });
   }
   if (stuck.length > 0) {
@@ -98,55 +88,23 @@ export async function finishStuckDrains(ctx: EngineContext, run: ReconcileRun): 
   }
 }
 
-// Stale jobs: ask GitHub, fix the ledger.
+/** The plan's re-checks (stale jobs, vanished runners' jobs) and retirements: ask GitHub, fix the ledger. */
 export async function executeRechecks(ctx: EngineContext, run: ReconcileRun): Promise<void> {
-  const { plan, jobs, runners, regByName, signal, log, machines } = run;
+  const { plan, signal, log, machines } = run;
   const retire: Runner[] = [];
-  // A stale queued job of a pool that is full (demand unmet) and has no idle runner changes nothing now: it
-  // waits for capacity, not for a lost event. Its re-check waits until the pool has room or idle runners.
-  const saturated = new Set(plan.pools.filter((p) => p.unmet > 0 && p.idle === 0).map((p) => p.poolId));
-  const poolOfJob = new Map(jobs.map((j) => [j.id, j.poolId]));
-  const rechecks = plan.rechecks.filter((rc) => {
-    const poolId = poolOfJob.get(rc.jobId);
-    return !(rc.reason === 'stale-queued' && poolId != null && saturated.has(poolId));
-  });
-  if (rechecks.length < plan.rechecks.length) {
-    ctx.logger.debug('re-checks deferred: their pools are full', { deferred: plan.rechecks.length - rechecks.length });
+  if (plan.deferredRechecks.length > 0) {
+    ctx.logger.debug('re-checks deferred: their pools are full', { deferred: plan.deferredRechecks.length });
   }
-  const work: { jobId: number; repository?: Job['repository']; reason: string }[] = rechecks.map((rc) => ({ ...rc }));
-  // A busy runner whose registration is gone from a full sweep finished its job (or died): a lost `completed`
-  // event would keep it busy until maxRuntime. So did one whose machine the sweep's listing no longer shows
-  // while GitHub lists its registration offline and idle (a spot-killed machine: GitHub keeps the offline
-  // registration, and that registration is an orphan to reap). Ask GitHub about its job now, within the same budget.
-  if (regByName) {
-    const now = ctx.clock.now();
-    const planned = new Set(work.map((w) => w.jobId));
-    const budget = ctx.options.planOptions.recheckBudget ?? 20;
-    const vanished = (r: Runner): boolean => {
-      const listed = regByName.get(r.name);
-      if (!listed) return true;
-      const machineGone = machines !== undefined && r.providerId !== undefined && !machines.has(r.name);
-      return machineGone && listed.reg.status === 'offline' && !listed.reg.busy;
-    };
-    for (const r of runners) {
-      if (work.length >= plan.rechecks.length + budget) break;
-      if (r.state !== 'busy' || !vanished(r) || r.githubId === undefined) continue;
-      if (now - (r.busySince ?? r.updatedAt) < VANISHED_GRACE) continue;
-      if (r.jobId !== undefined) {
-        if (!planned.has(r.jobId)) work.push({ jobId: r.jobId, reason: 'runner-vanished' });
-        planned.add(r.jobId);
-      } else if (r.ephemeral) {
-        // Busy by GitHub's flag only (the job's events were lost), and now gone: its one job is over.
-        const { runner, changed } = await updateRunner(ctx, r.name, signal, (cur) =>
-          cur.state === 'busy' && cur.jobId === undefined ? { state: 'draining', reason: REASON_JOB_COMPLETED } : undefined,
-        );
-        if (changed && runner) retire.push(runner);
-      }
-    }
+  for (const r of plan.retirements) {
+    // Busy by GitHub's flag only (the job's events were lost), and now gone: its one job is over.
+    const { runner, changed } = await updateRunner(ctx, r.runnerName, signal, (cur) =>
+      cur.state === 'busy' && cur.jobId === undefined ? { state: 'draining', reason: REASON_JOB_COMPLETED } : undefined,
+    );
+    if (changed && runner) retire.push(runner);
   }
   // A rate-limited answer ends this sweep's re-checks: the others would be refused too.
   let throttled = false;
-  const settled = await forEachLimited(work, ctx.options.concurrency, signal, async (w) => {
+  const settled = await forEachLimited(plan.rechecks, ctx.options.concurrency, signal, async (w) => {
     if (throttled) return;
     try {
       const runner = await recheckJob(ctx, w.jobId, w.repository, w.reason, signal, log);

@@ -6,13 +6,13 @@ import type { Plan, PlanOptions, Snapshot } from '../policy/types.js';
 /** The scaling policy's signature (`plan` from `@ghr/core`, or a stand-in in tests). */
 export type PlanFunction = (snapshot: Snapshot, pools: readonly Pool[], now: number, options?: PlanOptions) => Plan;
 
-/** Tuning of the engine. Every field has a default. */
+/** Tuning of the engine. Every field has a default: `ENGINE_DEFAULTS`, and `PLAN_DEFAULTS` for `planOptions`. */
 export interface EngineOptions {
   /** The scaling policy. Default: `plan` from `@ghr/core`. */
   readonly plan?: PlanFunction;
   /** Options passed to `plan` (re-check threshold and budget, name prefix). */
   readonly planOptions?: PlanOptions;
-  /** Most external calls (GitHub, provider) in flight at once. Default 8. */
+  /** Most external calls (GitHub, provider) in flight at once. Default 8 (`ENGINE_DEFAULTS`). */
   readonly concurrency?: number;
   /** Attempts of a launch whose failure is retryable, the first included. Default 3. */
   readonly launchAttempts?: number;
@@ -31,6 +31,14 @@ export interface EngineOptions {
    * ledger (a full sweep may run every minute; the listing costs GitHub requests). Default 5 min.
    */
   readonly redeliveryInterval?: number;
+  /**
+   * A full sweep lists GitHub's registrations and the provider's machines at most once per this interval (ms),
+   * across all engines sharing the ledger; the sweeps in between reconcile every pool from the ledger alone. The
+   * listings are what a sweep costs GitHub (one request per runner scope and 100 runners): sweeping every minute
+   * and listing every few minutes keeps launches and drains prompt and the API budget small. 0 lists in every
+   * sweep. Default 5 min.
+   */
+  readonly listingInterval?: number;
   /** Web URL of GitHub for `config.sh --url` of non-ephemeral runners. Default `https://github.com`. */
   readonly githubUrl?: string;
   /**
@@ -38,8 +46,17 @@ export interface EngineOptions {
    * mid-step (failing admitted runners, deleting their registrations). Default 5 s.
    */
   readonly cleanupTimeout?: number;
-  /** Random numbers in [0, 1) for runner names and jitter. Default `Math.random` (inject a seeded one to simulate). */
+  /**
+   * Random numbers in [0, 1) for the jitter of launch retries. Default `Math.random`. Inject a seeded one to
+   * simulate: runner names are then drawn from it too (unless `runnerNameSuffix` is given), so that a simulation
+   * is reproducible.
+   */
   readonly random?: () => number;
+  /**
+   * The suffix of a new runner's name, `<namePrefix><pool id>-<suffix>` (GitHub allows 64 characters in all).
+   * Default: 8 characters of `[a-z0-9]` from `node:crypto` (from `random` when that is injected).
+   */
+  readonly runnerNameSuffix?: () => string;
 }
 
 /** What the engine is built from. */

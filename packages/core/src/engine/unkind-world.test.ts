@@ -49,7 +49,7 @@ function world(options: { maxRunners?: number; ledger?: UnkindLedger } = {}) {
   const provider = new MemoryRunnerProvider({ clock });
   const github = new FakeGitHub();
   const pools = [poolFixture('linux', { maxRunners: options.maxRunners ?? 5, bootTimeout: 10 * MIN })];
-  const engine = (l: Ledger = ledger) => createEngine({ ledger: l, github, provider, clock, pools });
+  const engine = (l: Ledger = ledger) => createEngine({ ledger: l, github, provider, clock, pools, options: { listingInterval: 0 } });
   return { clock, ledger, provider, github, pools, engine };
 }
 

@@ -1,6 +1,6 @@
 // The pure scaling policy (DESIGN.md §3, §5): what to launch, drain, terminate, deregister and re-check now.
 // One pass over runners, one over jobs, one per sweep listing; no clock, no randomness, no I/O.
-import type { Job, Pool, Runner, RunnerScope } from '../domain.js';
+import type { Pool, Runner, RunnerScope } from '../domain.js';
 import type { GitHubRunner, Instance } from '../ports.js';
 import type {
   Deregistration,
@@ -12,17 +12,23 @@ import type {
   PoolLaunch,
   PoolSummary,
   Recheck,
+  Retirement,
+  RunnerEnd,
   Snapshot,
+  StuckDrain,
   Termination,
 } from './types.js';
 import { runnerScopeOf } from '../scope.js';
+import { StaleJobs } from './stale-jobs.js';
+import { finishStuckDrains, vanishedBusyRunners } from './repairs.js';
+import type { RegistrationsByName } from './repairs.js';
 import { warmTarget } from './warm.js';
 
 const MINUTE = 60_000;
 
 /**
  * The defaults of {@link PlanOptions}: re-check after 5 min, 20 re-checks per plan, name prefix `ghr-`,
- * 15 min grace for unknown pools.
+ * 15 min grace for unknown pools, 1 min before a drain counts as stuck or a busy runner as vanished.
  *
  * @example
  * ```ts
@@ -34,6 +40,8 @@ export const PLAN_DEFAULTS: Readonly<Required<PlanOptions>> = {
   recheckBudget: 20,
   namePrefix: 'ghr-',
   unknownPoolGrace: 15 * MINUTE,
+  stuckDrainAfter: MINUTE,
+  vanishedGrace: MINUTE,
   launchGrace: 2 * MINUTE,
 };
 
@@ -73,7 +81,12 @@ const isEnded = (runner: Runner): boolean => runner.state === 'terminated' || ru
  * `bootTimeout`) or whose runner ended, ends runners whose instance is gone, and deregisters ghr-named
  * registrations that no alive runner owns and that GitHub does not report busy. A runner whose registration
  * GitHub reports busy counts as busy whatever the ledger says (the ledger lags behind `in_progress` events),
- * so it and its machine are left alone.
+ * so it and its machine are left alone. A full sweep also expires runners that never got a machine, re-checks
+ * the jobs of busy runners that vanished and retires vanished ephemeral runners that were busy by GitHub's flag
+ * only. Every plan finishes drains no reconcile finished, and defers re-checks of stale queued jobs in pools
+ * that are full with no idle runner. A termination of an alive runner's machine says how to take the runner
+ * down (`end`: the registration to delete first, the state it ends in): the plan is the whole policy, the
+ * engine only carries it out safely.
  *
  * @param snapshot the ledger's open jobs and alive runners, plus the sweep listings in a full sweep
  * @param pools the configured pools (ids unique; validate the config first)
@@ -95,6 +108,8 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
   const recheckBudget = options.recheckBudget ?? PLAN_DEFAULTS.recheckBudget;
   const namePrefix = options.namePrefix ?? PLAN_DEFAULTS.namePrefix;
   const unknownPoolGrace = options.unknownPoolGrace ?? PLAN_DEFAULTS.unknownPoolGrace;
+  const stuckDrainAfter = options.stuckDrainAfter ?? PLAN_DEFAULTS.stuckDrainAfter;
+  const vanishedGrace = options.vanishedGrace ?? PLAN_DEFAULTS.vanishedGrace;
   const launchGrace = options.launchGrace ?? PLAN_DEFAULTS.launchGrace;
 
   const states: PoolState[] = [];
@@ -135,29 +150,44 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
   }
   const listed = snapshot.registrations !== undefined;
   const registrationsById = new Map<number, GitHubRunner>();
+  const registrationsByName: Map<string, { readonly registration: GitHubRunner; readonly scope: RunnerScope }> = new Map();
   // Names of registrations GitHub reports busy: their runner is running a job, whatever the (lagging) ledger says.
   const busyNames = new Set<string>();
   for (const list of snapshot.registrations ?? []) {
     for (const registration of list.runners) {
       registrationsById.set(registration.id, registration);
+      registrationsByName.set(registration.name, { registration, scope: list.scope });
       if (registration.busy) busyNames.add(registration.name);
     }
   }
   const claimedGithubIds = new Set<number>();
   const endedNames = new Set<string>();
+  // Runners whose machine this plan terminates: their take-down deregisters them.
+  const takenDown = new Set<string>();
 
   const end = (runner: Runner, reason: EndReason, scope: RunnerScope | undefined): void => {
     endedNames.add(runner.name);
     if (runner.providerId !== undefined) {
-      terminations.push({ providerId: runner.providerId, runnerName: runner.name, poolId: runner.poolId, reason });
-    } else {
-      // Only timeouts end a runner without a machine: `interrupted` and `instance-gone` need its instance.
-      expirations.push({ runnerName: runner.name, poolId: runner.poolId, reason: reason as Expiration['reason'] });
+      const deregisterScope = scope ?? registrationsByName.get(runner.name)?.scope;
+      const runnerEnd: RunnerEnd = {
+        state: reason === 'boot-timeout' ? 'failed' : 'terminated',
+        ...(runner.githubId !== undefined ? { deregister: { scope: deregisterScope, githubId: runner.githubId } } : {}),
+      };
+      terminations.push({ providerId: runner.providerId, runnerName: runner.name, poolId: runner.poolId, reason, end: runnerEnd });
+      takenDown.add(runner.name);
+      return;
     }
+    // Only timeouts end a runner without a machine (in full sweeps: see `endable`): `interrupted` and
+    // `instance-gone` need its instance.
+    expirations.push({ runnerName: runner.name, poolId: runner.poolId, reason: reason as Expiration['reason'] });
     if (runner.githubId !== undefined && scope) {
       deregistrations.push({ scope, githubId: runner.githubId, runnerName: runner.name, reason });
     }
   };
+
+  // A runner without a recorded machine ends in full sweeps only: their listing shows any machine a crashed run
+  // did start for it (then terminated as an orphan). Outside one it keeps its slot (see `Expiration`).
+  const endable = (runner: Runner): boolean => runner.providerId !== undefined || unclaimed !== undefined;
 
   // Runners: one pass.
   for (const runner of snapshot.runners) {
@@ -183,7 +213,7 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       // Its pool is no longer configured: let it go once idle, reap it if it never came up.
       if (busyAtGitHub) continue;
       if (runner.state === 'idle') drains.push({ runnerName: runner.name, poolId: runner.poolId, reason: 'pool-removed' });
-      else if ((runner.state === 'launching' || runner.state === 'booting') && age >= unknownPoolGrace) {
+      else if ((runner.state === 'launching' || runner.state === 'booting') && endable(runner) && age >= unknownPoolGrace) {
         end(runner, 'boot-timeout', undefined);
       }
       continue;
@@ -195,9 +225,9 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
     switch (busyAtGitHub && runner.state !== 'draining' ? 'busy' : runner.state) {
       case 'launching':
       case 'booting':
-        if (age >= pool.bootTimeout) end(runner, 'boot-timeout', state.scope);
+        if (endable(runner) && age >= pool.bootTimeout) end(runner, 'boot-timeout', state.scope);
         else if (listed && isAbandoned(runner, now - runner.createdAt, launchGrace)) end(runner, 'abandoned', state.scope);
-        else if (age >= pool.maxRuntime) end(runner, 'max-runtime', state.scope);
+        else if (endable(runner) && age >= pool.maxRuntime) end(runner, 'max-runtime', state.scope);
         else if (interrupted) end(runner, 'interrupted', state.scope);
         else if (runner.state === 'launching') state.launching++;
         else state.booting++;
@@ -353,11 +383,40 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
       }
     }
     for (const { registration, scope } of registrationCandidates) {
-      // Owned by name by an alive runner whose GitHub id the ledger does not know yet.
-      if (owner(registration.name)) continue;
+      // Owned by name by an alive runner whose GitHub id the ledger does not know yet. Or the name of a runner
+      // this plan takes down: one take-down per name at a time, a later sweep reaps what is left of it.
+      if (owner(registration.name) || takenDown.has(registration.name)) continue;
       deregistrations.push({ scope, githubId: registration.id, runnerName: registration.name, reason: 'orphan-registration' });
     }
   }
+
+  // Re-checks: a stale queued job of a full pool without idle runners waits for capacity, not for a lost event.
+  const saturated = new Set(summaries.filter((s) => s.unmet > 0 && s.idle === 0).map((s) => s.poolId));
+  const staleJobs = stale.take();
+  const rechecks: Recheck[] = [];
+  const deferredRechecks: Recheck[] = [];
+  for (const { recheck, poolId } of staleJobs) {
+    const deferred = recheck.reason === 'stale-queued' && poolId !== null && saturated.has(poolId);
+    (deferred ? deferredRechecks : rechecks).push(recheck);
+  }
+  const retirements: Retirement[] = [];
+  if (listed) {
+    const registrations: RegistrationsByName = registrationsByName;
+    const vanished = vanishedBusyRunners(snapshot, registrations, now, {
+      vanishedGrace,
+      limit: staleJobs.length + recheckBudget,
+      planned: rechecks,
+    });
+    rechecks.push(...vanished.rechecks);
+    retirements.push(...vanished.retirements);
+  }
+  const planned = new Set<string | undefined>([...terminations.map((t) => t.runnerName), ...drains.map((d) => d.runnerName)]);
+  const stuckDrains: StuckDrain[] = finishStuckDrains(snapshot.runners, now, {
+    stuckDrainAfter,
+    planned,
+    scopeOf: (poolId) => byPool.get(poolId)?.scope,
+    registrations: listed ? registrationsByName : undefined,
+  });
 
   return {
     at: now,
@@ -366,7 +425,10 @@ export function plan(snapshot: Snapshot, pools: readonly Pool[], now: number, op
     terminations,
     expirations,
     deregistrations,
-    rechecks: stale.take(),
+    rechecks,
+    deferredRechecks,
+    stuckDrains,
+    retirements,
     overdue,
     pools: summaries,
   };
@@ -383,61 +445,3 @@ const isAbandoned = (runner: Runner, age: number, launchGrace: number): boolean 
 const oldestFirst = (a: Runner, b: Runner): number => a.createdAt - b.createdAt || compareNames(a, b);
 const newestFirst = (a: Runner, b: Runner): number => b.createdAt - a.createdAt || compareNames(a, b);
 const compareNames = (a: Runner, b: Runner): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-
-interface Candidate {
-  readonly job: Job;
-  readonly news: number;
-  readonly reason: Recheck['reason'];
-}
-
-/** `a` is staler (older news, then lower id) than `b`. */
-const staler = (a: Candidate, b: Candidate): boolean => a.news < b.news || (a.news === b.news && a.job.id < b.job.id);
-
-/** Keeps the `budget` stalest jobs offered, in a bounded max-heap (freshest kept on top): O(n log budget). */
-class StaleJobs {
-  private readonly heap: Candidate[] = [];
-  constructor(private readonly budget: number) {}
-
-  offer(job: Job, news: number, reason: Recheck['reason']): void {
-    const heap = this.heap;
-    if (heap.length < this.budget) {
-      heap.push({ job, news, reason });
-      this.up(heap.length - 1);
-      return;
-    }
-    const top = heap[0];
-    if (top && (news < top.news || (news === top.news && job.id < top.job.id))) {
-      heap[0] = { job, news, reason };
-      this.down(0);
-    }
-  }
-
-  take(): Recheck[] {
-    return [...this.heap]
-      .sort((a, b) => (staler(a, b) ? -1 : 1))
-      .map(({ job, reason }) => ({ jobId: job.id, repository: job.repository, reason }));
-  }
-
-  private up(index: number): void {
-    const heap = this.heap;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!staler(heap[parent] as Candidate, heap[index] as Candidate)) return;
-      [heap[parent], heap[index]] = [heap[index] as Candidate, heap[parent] as Candidate];
-      index = parent;
-    }
-  }
-
-  private down(index: number): void {
-    const heap = this.heap;
-    for (;;) {
-      let freshest = index;
-      for (const child of [2 * index + 1, 2 * index + 2]) {
-        if (child < heap.length && staler(heap[freshest] as Candidate, heap[child] as Candidate)) freshest = child;
-      }
-      if (freshest === index) return;
-      [heap[freshest], heap[index]] = [heap[index] as Candidate, heap[freshest] as Candidate];
-      index = freshest;
-    }
-  }
-}

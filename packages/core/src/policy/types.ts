@@ -40,6 +40,17 @@ export interface PlanOptions {
    */
   readonly unknownPoolGrace?: number;
   /**
+   * A draining runner untouched this long (ms) is taken to be a drain a reconcile never finished (it died
+   * mid-drain, or a terminate failed): the plan finishes it (`stuckDrains`). Default 1 min.
+   */
+  readonly stuckDrainAfter?: number;
+  /**
+   * Full sweeps: a busy runner that vanished (its registration is gone, or its machine is gone while GitHub
+   * lists it offline and idle) this long (ms) after it became busy has finished or lost its job: its job is
+   * re-checked (`runner-vanished`), or, an ephemeral runner busy by GitHub's flag only, it is retired. Default 1 min.
+   */
+  readonly vanishedGrace?: number;
+  /**
    * A `launching` runner with neither a registration nor a machine this long after its admission was abandoned
    * (its run died, or the admission committed while the caller saw an error): a full sweep ends it, freeing its
    * slot. Keep it above the scale-up function's timeout. Default 2 min.
@@ -86,13 +97,31 @@ export interface Drain {
 }
 
 /**
- * A machine to terminate. Never a `busy` runner's. When the plan also holds a `Deregistration` of the same
- * runner, deregister first and terminate only when GitHub answered `deleted` or `not-found` (not `busy`).
+ * How to take down an alive runner (DESIGN §5 rule 2): delete its registration first, terminate its machine only
+ * when GitHub answered `deleted` or `not-found` (a `busy` answer keeps runner and machine), then end the runner
+ * in the ledger.
+ */
+export interface RunnerEnd {
+  /** The state the runner ends in: `failed` when it never came up (`boot-timeout`), else `terminated`. */
+  readonly state: 'terminated' | 'failed';
+  /**
+   * The registration to delete first. Absent: nothing to deregister (no registration is known, the ephemeral
+   * runner's job completed so GitHub removed it, or a full sweep lists none of that name). A `scope` that is
+   * absent (a runner of a removed pool no listing shows) means the registration cannot be reached: the machine
+   * is terminated without it, and a later sweep reaps the registration as an orphan.
+   */
+  readonly deregister?: { readonly scope?: RunnerScope; readonly githubId?: number };
+}
+
+/**
+ * A machine to terminate. Never a `busy` runner's. With `end`, the machine is an alive runner's: take the
+ * runner down as `end` says (deregister first). Without, a bare machine (an orphan, or an ended runner's).
  */
 export interface Termination {
   readonly providerId: string;
   readonly runnerName?: string;
   readonly poolId?: string;
+  readonly end?: RunnerEnd;
   /**
    * - `boot-timeout`: launching or booting past `bootTimeout`.
    * - `max-runtime`: launching or booting past `maxRuntime` (only when that is shorter than `bootTimeout`).
@@ -107,7 +136,9 @@ export interface Termination {
 
 /**
  * A runner that never got a machine (no `providerId`) and timed out: end it in the ledger; nothing to
- * terminate. If a machine was in fact started for it, a later full sweep reaps it as an orphan.
+ * terminate. Planned in full sweeps only: their listing shows any machine a crashed run did start for it (the
+ * plan then terminates that machine instead); outside one, keeping the slot a little longer is safer than
+ * freeing it while an unknown machine may run.
  */
 export interface Expiration {
   readonly runnerName: string;
@@ -116,7 +147,11 @@ export interface Expiration {
   readonly reason: 'boot-timeout' | 'max-runtime' | 'abandoned';
 }
 
-/** A GitHub registration to delete. Never a registration GitHub reports `busy`. */
+/**
+ * A GitHub registration to delete on its own (an orphan, or the registration of a runner that never got a
+ * machine). The registration of a runner whose machine is terminated is part of that `Termination`'s `end`.
+ * Never a registration GitHub reports `busy`.
+ */
 export interface Deregistration {
   readonly scope: RunnerScope;
   readonly githubId: number;
@@ -127,13 +162,40 @@ export interface Deregistration {
 /** A job to re-check with GitHub (lost webhooks). */
 export interface Recheck {
   readonly jobId: number;
-  readonly repository: RepositoryRef;
+  /** Absent for a vanished runner's job the snapshot does not hold: the ledger's record of the job names it. */
+  readonly repository?: RepositoryRef;
   /**
    * - `stale-queued` / `stale-waiting`: no news for `recheckAfter` (a lost `in_progress`, `completed` or, after
    *   an approval, `queued` event would leave it so forever).
    * - `stale-in-progress`: running longer than its pool's `maxRuntime` (a lost `completed` event).
+   * - `runner-vanished` (full sweeps): the busy runner running it vanished for `vanishedGrace` (registration
+   *   gone, or machine gone while GitHub lists it offline and idle): a lost `completed` event would keep it busy
+   *   until `maxRuntime`.
    */
-  readonly reason: 'stale-queued' | 'stale-waiting' | 'stale-in-progress';
+  readonly reason: 'stale-queued' | 'stale-waiting' | 'stale-in-progress' | 'runner-vanished';
+}
+
+/**
+ * A draining runner no reconcile finished (`stuckDrainAfter`): take it down as `end` says. Not one this plan
+ * terminates or drains already.
+ */
+export interface StuckDrain {
+  readonly runnerName: string;
+  readonly poolId: string;
+  /** The runner's own reason for draining (`drained` when it has none). */
+  readonly reason: string;
+  readonly end: RunnerEnd;
+}
+
+/**
+ * Full sweeps: an ephemeral runner busy by GitHub's flag only (the events of its job were lost) that vanished
+ * for `vanishedGrace`: its one job is over. Mark it draining (`job-completed`) and take it down without
+ * deregistering (GitHub removed the registration with the job).
+ */
+export interface Retirement {
+  readonly runnerName: string;
+  readonly poolId: string;
+  readonly reason: 'runner-vanished';
 }
 
 /**
@@ -178,7 +240,18 @@ export interface Plan {
   readonly terminations: readonly Termination[];
   readonly expirations: readonly Expiration[];
   readonly deregistrations: readonly Deregistration[];
+  /**
+   * Jobs to re-check, within `recheckBudget` (stale jobs) plus as many vanished runners' jobs. The engine asks
+   * GitHub in full sweeps only (they cost requests).
+   */
   readonly rechecks: readonly Recheck[];
+  /**
+   * Stale queued jobs of pools that are full (demand unmet) with no idle runner: a re-check changes nothing
+   * while they wait for capacity, not for a lost event, so it waits until the pool has room or idle runners.
+   */
+  readonly deferredRechecks: readonly Recheck[];
+  readonly stuckDrains: readonly StuckDrain[];
+  readonly retirements: readonly Retirement[];
   readonly overdue: readonly Overdue[];
   /** One entry per configured pool, in the order of `pools`. */
   readonly pools: readonly PoolSummary[];

@@ -1,5 +1,6 @@
+import { describeGitHubApiContract } from '@ghr/contracts';
+import type { GhrError, GitHubApi } from '@ghr/core';
 import { describe, expect, it } from 'vitest';
-import type { GhrError } from '@ghr/core';
 import { GitHubModel } from '../github/model.js';
 import { ModelGitHubApi } from './model-github.js';
 import { Random } from './random.js';
@@ -86,6 +87,30 @@ describe('ModelGitHubApi', () => {
     expect(github.total).toBe(4);
   });
 
+  it('reads the deliveries log once: a later listing, by any client, pages back only to what was read', async () => {
+    // Arrange: 250 failed deliveries, one every 10 s.
+    const { github, run, model, scheduler } = world();
+    model.onWebhook((attempt) => model.recordDelivery(attempt, { statusCode: 502, durationMs: 10 }));
+    const since = scheduler.now();
+    for (let i = 0; i < 250; i++) {
+      model.queueJob({ repo: 'acme/web', labels: ['self-hosted', `nobody-${i}`] });
+      await scheduler.runUntil(scheduler.now() + 10_000);
+    }
+    const pages = () => github.calls.get('GET /app/hook/deliveries') ?? 0;
+
+    // Act
+    const first = await run(() => github.listFailedDeliveries(since, signal));
+    const pagesFirst = pages();
+    model.queueJob({ repo: 'acme/web', labels: ['self-hosted', 'nobody-new'] });
+    const second = await run(() => github.client().listFailedDeliveries(since, signal));
+
+    // Assert
+    expect(first).toHaveLength(250);
+    expect(pagesFirst).toBe(3);
+    expect(second).toHaveLength(251);
+    expect(pages() - pagesFirst).toBe(1);
+  });
+
   it('paces the writes of one client 340 ms apart, while separate clients share the counters', async () => {
     const { github, run, scheduler } = world();
     const other = github.client();
@@ -95,4 +120,77 @@ describe('ModelGitHubApi', () => {
     await run(() => other.createJitConfig(org, { name: 'x3', labels: ['l'] }, signal));
     expect(github.total).toBe(3);
   });
+});
+
+/** The API with every call run to its end in virtual time, so a test can await it like a real client's. */
+function inVirtualTime(api: ModelGitHubApi, scheduler: Scheduler): GitHubApi {
+  const run = async <T>(task: () => Promise<T>): Promise<T> => {
+    let out: { value: T } | { error: unknown } | undefined;
+    scheduler.spawn('contract', async () => {
+      try {
+        out = { value: await task() };
+      } catch (error) {
+        out = { error };
+      }
+    });
+    await scheduler.runUntil(scheduler.now() + 10 * 60_000, () => out !== undefined);
+    if (!out) throw new Error('the call did not finish in 10 minutes of virtual time');
+    if ('error' in out) throw out.error;
+    return out.value;
+  };
+  return {
+    createJitConfig: (...args) => run(() => api.createJitConfig(...args)),
+    createRegistrationToken: (...args) => run(() => api.createRegistrationToken(...args)),
+    listRunners: (...args) => run(() => api.listRunners(...args)),
+    getRunner: (...args) => run(() => api.getRunner(...args)),
+    deleteRunner: (...args) => run(() => api.deleteRunner(...args)),
+    getJob: (...args) => run(() => api.getJob(...args)),
+    rerunJob: (...args) => run(() => api.rerunJob(...args)),
+    listFailedDeliveries: (...args) => run(() => api.listFailedDeliveries(...args)),
+    redeliver: (...args) => run(() => api.redeliver(...args)),
+    latestRunnerRelease: (...args) => run(() => api.latestRunnerRelease(...args)),
+  };
+}
+
+describeGitHubApiContract('ModelGitHubApi over the GitHub model, in virtual time', async () => {
+  const scheduler = new Scheduler(Date.UTC(2026, 0, 5, 8));
+  const model = new GitHubModel({ clock: scheduler });
+  model.createOrg({ login: 'acme' });
+  model.createRepo({ owner: 'acme', name: 'web', private: true });
+  const installation = model.createInstallation({ account: 'acme' });
+  model.createUser({ login: 'solo' });
+  model.createRepo({ owner: 'solo', name: 'tool' });
+  model.createInstallation({ account: 'solo' });
+  // The App's webhook receiver: every attempt (new events and redeliveries) is answered at once, as set.
+  let answer = 200;
+  model.onWebhook((attempt) => {
+    model.recordDelivery(attempt, answer === 0 ? { statusCode: 0, status: 'timed out', durationMs: 10_000 } : { statusCode: answer, durationMs: 20 });
+  });
+  const api = new ModelGitHubApi({ model, scheduler, random: new Random(7), principal: `installation:${installation.id}` });
+  return {
+    github: inVirtualTime(api, scheduler),
+    scope: { kind: 'org', org: 'acme' },
+    otherScope: { kind: 'repo', owner: 'solo', repo: 'tool' },
+    repository: { owner: 'acme', repo: 'web' },
+    now: () => scheduler.now(),
+    advance: async (ms) => {
+      await scheduler.runUntil(scheduler.now() + ms);
+      model.tick();
+    },
+    connect: async (jit) => {
+      model.connectRunner(jit.encodedJitConfig);
+    },
+    queueJob: async (labels) => model.queueJob({ repo: 'acme/web', labels }).id,
+    finishJob: async (jobId, conclusion) => {
+      if (model.job(jobId)?.status === 'in_progress' && conclusion !== 'cancelled') model.completeJob(jobId, conclusion);
+      else model.cancelJob(jobId);
+    },
+    rerunQueued: async (jobId) => {
+      const job = model.job(jobId);
+      return model.allJobs().some((j) => j.runId === job?.runId && j.name === job.name && j.runAttempt > job.runAttempt);
+    },
+    answerWebhooks: async (statusCode) => {
+      answer = statusCode;
+    },
+  };
 });

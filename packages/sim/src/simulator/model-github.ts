@@ -51,6 +51,11 @@ export class ModelGitHubApi implements GitHubApi {
   readonly calls = new Map<string, number>();
   total = 0;
   #writeTail: Promise<void> = Promise.resolve();
+  /** The deliveries read so far, by id, and the window they cover completely (by `deliveredAt`). */
+  #deliveryMemory: { entries: Map<number, WebhookDelivery>; covered: { readonly from: number; readonly to: number } | undefined } = {
+    entries: new Map(),
+    covered: undefined,
+  };
   #lastWrite = Number.NEGATIVE_INFINITY;
 
   constructor(options: ModelGitHubApiOptions, counters?: ModelGitHubApi) {
@@ -143,21 +148,30 @@ export class ModelGitHubApi implements GitHubApi {
     });
   }
 
+  /**
+   * As the real client does: GitHub's log newest first, 100 a page (its `status` filter cannot tell which GUIDs a
+   * later attempt delivered), read back to `since` once and then only as far as the previous listing read, less a
+   * settling minute (the memory is shared by all clients of this API, as a warm sweep Lambda keeps its client);
+   * then one entry per failed GUID (see `failedDeliveries`).
+   */
   async listFailedDeliveries(since: number, signal: AbortSignal): Promise<readonly WebhookDelivery[]> {
-    const out: WebhookDelivery[] = [];
+    const memory = (this.#shared ?? this).#deliveryMemory;
+    const covered = memory.covered !== undefined && memory.covered.from <= since ? memory.covered : undefined;
+    const stopBefore = covered === undefined ? since : Math.max(since, covered.to - DELIVERY_SETTLE_MS);
+    const read: WebhookDelivery[] = [];
     let cursor: string | undefined;
     for (;;) {
       const page = await this.#call('GET', '/app/hook/deliveries', signal, () =>
-        this.#o.model.listDeliveries({ perPage: 100, status: 'failure', ...(cursor === undefined ? {} : { cursor }) }),
+        this.#o.model.listDeliveries({ perPage: 100, ...(cursor === undefined ? {} : { cursor }) }),
       );
       let older = false;
       for (const d of page.deliveries) {
-        if (d.deliveredAt < since) {
+        if (d.deliveredAt < stopBefore) {
           older = true;
           break;
         }
         const repo = this.#o.model.repoById(d.repositoryId);
-        out.push({
+        read.push({
           id: d.id,
           guid: d.guid,
           deliveredAt: d.deliveredAt,
@@ -169,9 +183,18 @@ export class ModelGitHubApi implements GitHubApi {
           ...(repo ? { repository: { owner: repo.owner, repo: repo.name } } : {}),
         });
       }
-      if (older || page.nextCursor === undefined) return out;
+      if (older || page.nextCursor === undefined) break;
       cursor = page.nextCursor;
     }
+    const entries = new Map<number, WebhookDelivery>();
+    if (covered !== undefined) {
+      for (const [id, d] of memory.entries) if (d.deliveredAt >= since && d.deliveredAt < stopBefore) entries.set(id, d);
+    }
+    for (const d of read) entries.set(d.id, d);
+    const newest = read[0]?.deliveredAt ?? covered?.to ?? since;
+    memory.entries = entries;
+    memory.covered = { from: since, to: Math.max(newest, covered?.to ?? newest) };
+    return failedDeliveries([...entries.values()].sort((a, b) => b.deliveredAt - a.deliveredAt || b.id - a.id));
   }
 
   redeliver(deliveryId: number, signal: AbortSignal): Promise<void> {
@@ -290,11 +313,28 @@ export class ModelGitHubApi implements GitHubApi {
 }
 
 const WRITE_INTERVAL = 340;
+/** Deliveries this close to the newest one read may still appear (attempts in flight): read again. */
+const DELIVERY_SETTLE_MS = 60_000;
 
 function base(scope: RunnerScope): string {
   if (scope.kind === 'org') return '/orgs/{org}';
   if (scope.kind === 'repo') return '/repos/{owner}/{repo}';
   return '/enterprises/{enterprise}';
+}
+
+/**
+ * The failed deliveries of a newest-first log, as the `GitHubApi` port defines them: one per GUID (its newest
+ * attempt), leaving out every GUID of which any attempt succeeded. Success is what GitHub's `status=success`
+ * filter counts: 200–399; 400–599, timeouts and failed connections (0) are failures.
+ */
+function failedDeliveries(log: readonly WebhookDelivery[]): WebhookDelivery[] {
+  const succeeded = new Set(log.filter((d) => d.statusCode >= 200 && d.statusCode < 400).map((d) => d.guid));
+  const seen = new Set<string>();
+  return log.filter((d) => {
+    if (succeeded.has(d.guid) || seen.has(d.guid)) return false;
+    seen.add(d.guid);
+    return true;
+  });
 }
 
 function toGitHubRunner(r: SimRunner): GitHubRunner {

@@ -2,7 +2,7 @@
 // or the stateless baseline), wired as on AWS — webhooks (with chaos) → the run layer's webhook handler → queue
 // (delay, batches) → concurrent scale-up runs, plus scheduled full sweeps (ghr) or scale-downs (baseline) — all
 // in virtual time. ghr runs exactly the run-layer functions the Lambdas and `ghr serve` run.
-import { createEngine, createMatcher, createWebhookHandler, interruption, readWebhook, scaleUp, sweep } from '@ghr/core';
+import { ENGINE_DEFAULTS, createEngine, createMatcher, createWebhookHandler, interruption, readWebhook, scaleUp, sweep } from '@ghr/core';
 import type { Engine, EventQueue, JobEvent, Ledger, Logger, Matcher, Pool, QueueMessage, RunnerProvider, WebhookHandler } from '@ghr/core';
 import { MemoryEventQueue, MemoryLedger } from '@ghr/core/testing';
 import { GitHubModel } from '../github/model.js';
@@ -257,7 +257,9 @@ class Simulation {
 
   /** Two full passes of the policy (reconciles or scale-downs) and a little slack: what an orphan is allowed. */
   get #twoPasses(): number {
-    return 2 * (this.#isGhr ? this.#s.reconcileInterval : this.#s.scaleDownInterval) + 5_000;
+    // ghr's full passes are the sweeps that list the world: once per listing interval.
+    const listing = this.#s.engine?.listingInterval ?? ENGINE_DEFAULTS.listingInterval;
+    return 2 * (this.#isGhr ? Math.max(this.#s.reconcileInterval, listing) : this.#s.scaleDownInterval) + 5_000;
   }
 
   /**
@@ -266,7 +268,7 @@ class Simulation {
    */
   #repairWindow(): number {
     if (!this.#isGhr) return this.#twoPasses;
-    const redelivery = this.#s.engine?.redeliveryInterval ?? DEFAULT_REDELIVERY_INTERVAL;
+    const redelivery = this.#s.engine?.redeliveryInterval ?? ENGINE_DEFAULTS.redeliveryInterval;
     return Math.max(redelivery, this.#maxBootTimeout()) + this.#twoPasses;
   }
 
@@ -638,6 +640,4 @@ class Simulation {
   }
 }
 
-/** The engine's default `redeliveryInterval`. */
-const DEFAULT_REDELIVERY_INTERVAL = 300_000;
 const NEVER = new AbortController().signal;
