@@ -120,3 +120,49 @@ describe('ghr simulate', () => {
     expect(unknown.err).toContain('unknown command');
   });
 });
+
+describe('ghr config, help and exit codes', () => {
+  it('checks a config file: 0 and its pools for a good one, 2 and every problem for a bad one', async () => {
+    const good = capture();
+    expect(await main(['config', 'check', example], good)).toBe(0);
+    expect(good.out).toContain('✔');
+    expect(good.out).toContain('linux-large');
+    const json = capture();
+    expect(await main(['config', 'check', example, '--json'], json)).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: true, pools: [{ id: 'linux-small' }, { id: 'linux-large' }] });
+    const bad = join(dir, 'bad-check.yaml');
+    writeFileSync(bad, 'github: {}\npools: []\n');
+    const io = capture();
+    expect(await main(['config', 'check', bad, '--json'], io)).toBe(2);
+    expect(JSON.parse(io.out).ok).toBe(false);
+  });
+
+  it('prints the config JSON Schema', async () => {
+    const io = capture();
+    expect(await main(['config', 'schema'], io)).toBe(0);
+    expect(JSON.parse(io.out)).toMatchObject({ title: 'ghr configuration' });
+  });
+
+  it('has --help on every command, naming the exit codes, and answers 2 to no command', async () => {
+    for (const command of [['serve'], ['demo'], ['simulate'], ['status'], ['doctor'], ['config', 'check'], ['config', 'schema']]) {
+      const io = capture();
+      expect(await main([...command, '--help'], io), command.join(' ')).toBe(0);
+      expect(io.out).toContain(`Usage: ghr ${command.join(' ')}`);
+      expect(io.out).toContain('Exit codes:');
+    }
+    const none = capture();
+    expect(await main([], none)).toBe(2);
+    expect(none.out).toContain('Commands:');
+  });
+
+  it('answers 2 to a serve or doctor without a config, and doctor reports a bad config with ✘', async () => {
+    const serve = capture();
+    expect(await main(['serve'], serve)).toBe(2);
+    const doctor = capture();
+    const bad = join(dir, 'bad-doctor.yaml');
+    writeFileSync(bad, 'pools: 3\n');
+    expect(await main(['doctor', '--config', bad], doctor)).toBe(1);
+    expect(doctor.out).toContain('✘ config');
+    expect(doctor.out).toContain('→');
+  });
+});

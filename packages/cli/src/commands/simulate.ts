@@ -1,7 +1,7 @@
 // `ghr simulate`: a workload against ghr's engine (or the baseline autoscaler), the simulated GitHub and the
 // simulated cloud, in virtual time.
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import type { Pool } from '@ghr/core';
 import {
   CHAOS_PRESETS,
@@ -19,29 +19,20 @@ import type { Chaos, PolicyName, SimulationReport, Trace } from '@ghr/sim';
 import { loadPools } from '../config.js';
 import { readText } from '../files.js';
 import { EXIT } from '../io.js';
+import { main } from '../main.js';
+import { progressLine } from '../progress.js';
+import { UsageError } from './context.js';
+import type { CommandContext } from './context.js';
 import type { CliIo } from '../io.js';
-import { renderSvgChart, renderTerminalChart } from '../render/chart.js';
+import { renderSvgReport, renderTerminalChart } from '../render/chart.js';
 import { renderSummary } from '../render/summary.js';
 
-export const SIMULATE_USAGE = `Usage: ghr simulate --config <file> --trace <file | generator> [options]
-
-Runs a workload in virtual time against the simulated GitHub and cloud and prints what happened.
-
-Options:
-  --config <file>        ghr config (YAML or JSON) whose pools serve the jobs
-  --trace <file | name>  a trace JSON file, or a generator: ${GENERATOR_NAMES.join(', ')}
-  --size <n>             jobs a generator makes (default per generator: ${GENERATOR_NAMES.map((n) => `${n} ${DEFAULT_GENERATOR_SIZES[n]}`).join(', ')})
-  --policy <name>        ghr (default) or baseline (the stateless per-event autoscaler)
-  --seed <n>             random seed (default 1); the same seed gives the same run
-  --chaos <file | name>  chaos knobs as a JSON file, or a preset: ${Object.keys(CHAOS_PRESETS).join(', ')} (default none)
-  --json                 print exactly one JSON object with the result, nothing else on stdout
-  --chart <file.svg>     also write a chart of queued jobs and runners over time as SVG
-  -h, --help             show this help
+const SIMULATE_HELP = `
+Traces: a JSON file { "jobs": [ { "at": 0, "repo": "acme/web", "labels": [...], "duration": 300 } ] } (seconds), or a
+generator: ${GENERATOR_NAMES.join(', ')} (default sizes: ${GENERATOR_NAMES.map((n) => `${n} ${DEFAULT_GENERATOR_SIZES[n]}`).join(', ')}).
+Chaos: a JSON file of knobs, or a preset: ${Object.keys(CHAOS_PRESETS).join(', ')}.
+Progress goes to stderr on long runs; --json keeps stdout to one JSON object.
 `;
-
-class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 interface SimulateArgs {
   readonly config: string;
@@ -54,6 +45,26 @@ interface SimulateArgs {
   readonly chart?: string;
 }
 
+/** Registers `ghr simulate`. */
+export function registerSimulateCommand(program: Command, context: CommandContext): void {
+  program
+    .command('simulate')
+    .summary('run a workload against ghr (or the baseline autoscaler) in virtual time')
+    .description('Runs a workload in virtual time against the simulated GitHub and cloud and prints what happened.')
+    .requiredOption('--config <file>', 'ghr config (YAML or JSON) whose pools serve the jobs')
+    .requiredOption('--trace <file | generator>', `a trace JSON file, or a generator: ${GENERATOR_NAMES.join(', ')}`)
+    .option('--size <n>', 'jobs a generator makes (default per generator)')
+    .option('--policy <name>', 'ghr or baseline (the stateless per-event autoscaler)', 'ghr')
+    .option('--seed <n>', 'random seed; the same seed gives the same run', '1')
+    .option('--chaos <file | name>', `chaos knobs as a JSON file, or a preset: ${Object.keys(CHAOS_PRESETS).join(', ')}`, 'none')
+    .option('--json', 'print exactly one JSON object with the result, nothing else on stdout', false)
+    .option('--chart <file.svg>', 'also write charts (per pool, and the wait distribution) as SVG')
+    .addHelpText('after', SIMULATE_HELP)
+    .action(async (options: Record<string, string | boolean | undefined>) => {
+      context.exitCode = await runSimulate(options, context.io);
+    });
+}
+
 /**
  * Runs `ghr simulate` with its arguments (after `simulate`) and returns the exit code.
  *
@@ -63,16 +74,16 @@ interface SimulateArgs {
  * ```
  */
 export async function simulateCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  let args: SimulateArgs | 'help';
+  return main(['simulate', ...argv], io);
+}
+
+async function runSimulate(options: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  let args: SimulateArgs;
   try {
-    args = parseSimulateArgs(argv);
+    args = simulateArgs(options);
   } catch (error) {
-    io.stderr(`ghr simulate: ${(error as Error).message}\n\n${SIMULATE_USAGE}`);
+    io.stderr(`ghr simulate: ${(error as Error).message}\n(run "ghr simulate --help" for its options)\n`);
     return EXIT.usage;
-  }
-  if (args === 'help') {
-    io.stdout(SIMULATE_USAGE);
-    return EXIT.ok;
   }
 
   let pools: readonly Pool[];
@@ -87,8 +98,7 @@ export async function simulateCommand(argv: readonly string[], io: CliIo): Promi
     return EXIT.usage;
   }
 
-  const started = Date.now();
-  let lastProgress = started;
+  const progress = progressLine(io);
   let report: SimulationReport;
   try {
     report = await simulate({
@@ -97,24 +107,21 @@ export async function simulateCommand(argv: readonly string[], io: CliIo): Promi
       policy: args.policy,
       seed: args.seed,
       chaos,
-      onProgress: (progress) => {
-        const now = Date.now();
-        if (now - lastProgress < 2_000) return;
-        lastProgress = now;
-        const line = `simulated ${(progress.simulatedSeconds / 3600).toFixed(2)} h, ${progress.jobsArrived}/${progress.jobsTotal} jobs queued so far`;
-        io.stderr(io.stderrIsTty ? `\r${line}` : `${line}\n`);
+      onProgress: (p) => {
+        progress.update(`simulated ${(p.simulatedSeconds / 3600).toFixed(2)} h, ${p.jobsArrived}/${p.jobsTotal} jobs queued so far`);
       },
     });
   } catch (error) {
+    progress.done();
     io.stderr(`ghr simulate: the simulation failed: ${(error as Error).message}\n`);
     return EXIT.failure;
   }
-  if (lastProgress !== started && io.stderrIsTty) io.stderr('\n');
+  progress.done();
 
   if (args.chart) {
-    const title = `${args.policy} on ${args.trace} (seed ${args.seed}, chaos ${args.chaos}): queued jobs and runners`;
+    const title = `${args.policy} on ${args.trace} (seed ${args.seed}, chaos ${args.chaos})`;
     try {
-      await writeFile(args.chart, renderSvgChart(report.timeline, title));
+      await writeFile(args.chart, renderSvgReport(report, title));
     } catch (error) {
       io.stderr(`ghr simulate: could not write the chart to ${args.chart}: ${(error as Error).message}\n`);
       return EXIT.failure;
@@ -131,51 +138,27 @@ export async function simulateCommand(argv: readonly string[], io: CliIo): Promi
   return EXIT.ok;
 }
 
-function parseSimulateArgs(argv: readonly string[]): SimulateArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        trace: { type: 'string' },
-        size: { type: 'string' },
-        policy: { type: 'string', default: 'ghr' },
-        seed: { type: 'string', default: '1' },
-        chaos: { type: 'string', default: 'none' },
-        json: { type: 'boolean', default: false },
-        chart: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
-  if (v.help) return 'help';
-  if (!v.config) throw new UsageError('--config <file> is required.');
-  if (!v.trace) throw new UsageError('--trace <file | generator> is required.');
-  if (v.policy !== 'ghr' && v.policy !== 'baseline') {
-    throw new UsageError(`--policy must be ghr or baseline, got "${v.policy}".`);
-  }
-  const seed = Number(v.seed);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got "${v.seed}".`);
+function simulateArgs(v: Record<string, string | boolean | undefined>): SimulateArgs {
+  const str = (key: string): string | undefined => (typeof v[key] === 'string' ? (v[key] as string) : undefined);
+  const policy = str('policy') ?? 'ghr';
+  if (policy !== 'ghr' && policy !== 'baseline') throw new UsageError(`--policy must be ghr or baseline, got "${policy}".`);
+  const seed = Number(str('seed') ?? '1');
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got "${str('seed')}".`);
   let size: number | undefined;
-  if (v.size !== undefined) {
-    size = Number(v.size);
-    if (!Number.isSafeInteger(size) || size < 1) throw new UsageError(`--size must be a whole number >= 1, got "${v.size}".`);
+  if (str('size') !== undefined) {
+    size = Number(str('size'));
+    if (!Number.isSafeInteger(size) || size < 1) throw new UsageError(`--size must be a whole number >= 1, got "${str('size')}".`);
   }
+  const chart = str('chart');
   return {
-    config: v.config,
-    trace: v.trace,
-    policy: v.policy,
+    config: str('config') ?? '',
+    trace: str('trace') ?? '',
+    policy,
     seed,
-    chaos: v.chaos ?? 'none',
-    json: v.json ?? false,
+    chaos: str('chaos') ?? 'none',
+    json: v['json'] === true,
     ...(size === undefined ? {} : { size }),
-    ...(v.chart === undefined ? {} : { chart: v.chart }),
+    ...(chart === undefined ? {} : { chart }),
   };
 }
 

@@ -1,5 +1,5 @@
 // Charts of queued jobs and runners over time: in the terminal (text) and as an SVG file.
-import type { TimelinePoint } from '@ghr/sim';
+import type { SimulationReport, TimelinePoint } from '@ghr/sim';
 
 /** Options of the charts. */
 export interface ChartOptions {
@@ -68,7 +68,145 @@ export function renderTerminalChart(timeline: readonly TimelinePoint[], options:
 }
 
 /**
- * An SVG chart of queued jobs and alive runners over time.
+ * Round axis ticks from 0 to at least `max`: steps of 1, 2 or 5 × 10^k, about `count` of them.
+ *
+ * @example
+ * ```ts
+ * niceTicks(84); // [0, 20, 40, 60, 80, 100]
+ * ```
+ */
+export function niceTicks(max: number, count = 4): number[] {
+  const top = Math.max(1, max);
+  const raw = top / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const normalized = raw / magnitude;
+  const step = (normalized < 1.5 ? 1 : normalized < 3 ? 2 : normalized < 7 ? 5 : 10) * magnitude;
+  const whole = Math.max(1, Math.round(step));
+  const ticks: number[] = [];
+  for (let v = 0; v < top + whole; v += whole) {
+    ticks.push(v);
+    if (v >= top) break;
+  }
+  return ticks;
+}
+
+/**
+ * Round time ticks (seconds) covering `end`: in seconds, minutes or hours, whichever reads best.
+ *
+ * @example
+ * ```ts
+ * timeTicks(5400); // [0, 1200, 2400, 3600, 4800, 6000] (0, 20m, 40m, 60m, 80m, 100m)
+ * ```
+ */
+export function timeTicks(end: number): number[] {
+  const unit = timeUnit(end);
+  return niceTicks(end / unit, 5).map((t) => t * unit);
+}
+
+function timeUnit(end: number): 1 | 60 | 3600 {
+  return end < 300 ? 1 : end < 3 * 3600 ? 60 : 3600;
+}
+
+/** A tick label in the unit the axis uses. */
+function tickLabel(seconds: number, unit: 1 | 60 | 3600): string {
+  const value = Math.round((seconds / unit) * 10) / 10;
+  return `${value}${unit === 1 ? 's' : unit === 60 ? 'm' : 'h'}`;
+}
+
+const SERIES = [
+  { key: 'queued', label: 'queued jobs', color: '#dc2626', dash: '' },
+  { key: 'runners', label: 'runners alive', color: '#2563eb', dash: '' },
+  { key: 'running', label: 'jobs running', color: '#16a34a', dash: ' stroke-dasharray="4 3"' },
+] as const;
+
+type Series = { readonly at: number; readonly queued: number; readonly running: number; readonly runners: number };
+
+const WIDTH = 820;
+const PAD = { left: 60, right: 24 };
+const PANEL_HEIGHT = 170;
+const PANEL_GAP = 46;
+
+/** One panel: a subtitle, round y ticks, time ticks, the three series. Returns SVG elements drawn from `top`. */
+function timelinePanel(points: readonly Series[], top: number, subtitle: string, end: number): string[] {
+  const times = timeTicks(end);
+  const xMax = times[times.length - 1] ?? end;
+  const ticks = niceTicks(Math.max(...points.map((p) => Math.max(p.queued, p.runners, p.running)), 1));
+  const yMax = ticks[ticks.length - 1] ?? 1;
+  const plotTop = top + 20;
+  const plotBottom = top + PANEL_HEIGHT;
+  const x = (at: number) => PAD.left + (at / xMax) * (WIDTH - PAD.left - PAD.right);
+  const y = (v: number) => plotBottom - (v / yMax) * (plotBottom - plotTop);
+  const out = [`<text x="${PAD.left}" y="${top + 12}" font-weight="bold">${escapeXml(subtitle)}</text>`];
+  for (const v of ticks) {
+    out.push(`<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/>`);
+    out.push(`<text x="${PAD.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v}</text>`);
+  }
+  for (const t of times) {
+    const anchor = t === 0 ? 'start' : t === xMax ? 'end' : 'middle';
+    out.push(`<text x="${x(t).toFixed(1)}" y="${plotBottom + 16}" text-anchor="${anchor}" fill="#4b5563">${tickLabel(t, timeUnit(end))}</text>`);
+  }
+  for (const s of SERIES) {
+    const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.at).toFixed(1)},${y(p[s.key]).toFixed(1)}`).join(' ');
+    out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.5"${s.dash}/>`);
+  }
+  return out;
+}
+
+/** The wait distribution: how many served jobs waited how long (histogram with round bins). */
+function waitPanel(waits: readonly number[], top: number): string[] {
+  const out = [`<text x="${PAD.left}" y="${top + 12}" font-weight="bold">wait from queued to running (${waits.length} jobs)</text>`];
+  const plotTop = top + 20;
+  const plotBottom = top + PANEL_HEIGHT;
+  if (waits.length === 0) {
+    out.push(`<text x="${PAD.left}" y="${plotTop + 40}" fill="#4b5563">no job started</text>`);
+    return out;
+  }
+  const maxWait = waits[waits.length - 1] ?? 0;
+  const edges = niceTicks(maxWait, 12);
+  const width = (edges[1] ?? 1) - (edges[0] ?? 0);
+  const bins = edges.slice(0, -1).map((from) => waits.filter((w) => w >= from && (w < from + width || (from + width >= maxWait && w === maxWait))).length);
+  const counts = niceTicks(Math.max(...bins, 1));
+  const yMax = counts[counts.length - 1] ?? 1;
+  const xMax = edges[edges.length - 1] ?? 1;
+  const x = (v: number) => PAD.left + (v / xMax) * (WIDTH - PAD.left - PAD.right);
+  const y = (v: number) => plotBottom - (v / yMax) * (plotBottom - plotTop);
+  for (const v of counts) {
+    out.push(`<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/>`);
+    out.push(`<text x="${PAD.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v}</text>`);
+  }
+  bins.forEach((n, i) => {
+    const from = edges[i] ?? 0;
+    out.push(`<rect x="${(x(from) + 1).toFixed(1)}" y="${y(n).toFixed(1)}" width="${Math.max(1, x(from + width) - x(from) - 2).toFixed(1)}" height="${(plotBottom - y(n)).toFixed(1)}" fill="#7c3aed"/>`);
+  });
+  const labelEvery = Math.ceil(edges.length / 7);
+  edges.forEach((edge, i) => {
+    if (i % labelEvery !== 0 && i !== edges.length - 1) return;
+    out.push(`<text x="${x(edge).toFixed(1)}" y="${plotBottom + 16}" text-anchor="middle" fill="#4b5563">${formatDuration(edge)}</text>`);
+  });
+  out.push(`<text x="${WIDTH - PAD.right}" y="${plotBottom + 32}" text-anchor="end" fill="#4b5563">time waited (bins of ${formatDuration(width)}); bar height: jobs</text>`);
+  return out;
+}
+
+function svgDocument(title: string, legend: boolean, panels: readonly string[][], height: number): string {
+  const legendItems = legend
+    ? SERIES.map((s, i) => {
+        const lx = PAD.left + i * 150;
+        return `<line x1="${lx}" x2="${lx + 18}" y1="46" y2="46" stroke="${s.color}" stroke-width="2.5"${s.dash}/><text x="${lx + 24}" y="50">${s.label}</text>`;
+      })
+    : [];
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
+    `<text x="${PAD.left}" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    ...legendItems,
+    ...panels.flat(),
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * An SVG chart of queued jobs, alive runners and running jobs over time, in one panel.
  *
  * @example
  * ```ts
@@ -76,36 +214,49 @@ export function renderTerminalChart(timeline: readonly TimelinePoint[], options:
  * ```
  */
 export function renderSvgChart(timeline: readonly TimelinePoint[], title: string): string {
-  const w = 800;
-  const h = 360;
-  const pad = { left: 56, right: 20, top: 40, bottom: 44 };
   const end = Math.max(1, timeline[timeline.length - 1]?.at ?? 1);
-  const top = Math.max(1, ...timeline.map((p) => Math.max(p.queued, p.runners, p.running)));
-  const x = (at: number) => pad.left + (at / end) * (w - pad.left - pad.right);
-  const y = (v: number) => h - pad.bottom - (v / top) * (h - pad.top - pad.bottom);
-  const path = (pick: (p: TimelinePoint) => number) =>
-    timeline.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.at).toFixed(1)},${y(pick(p)).toFixed(1)}`).join(' ');
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const v = Math.round(top * f);
-    return `<line x1="${pad.left}" x2="${w - pad.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e7eb"/><text x="${pad.left - 8}" y="${y(v) + 4}" text-anchor="end">${v}</text>`;
-  });
-  const timeTicks = [0, 0.25, 0.5, 0.75, 1].map(
-    (f) => `<text x="${x(end * f)}" y="${h - pad.bottom + 18}" text-anchor="middle">${formatDuration(end * f)}</text>`,
-  );
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${w}" height="${h}" fill="#fff"/>`,
-    `<text x="${pad.left}" y="22" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
-    ...ticks,
-    ...timeTicks,
-    `<path d="${path((p) => p.runners)}" fill="none" stroke="#2563eb" stroke-width="1.5"/>`,
-    `<path d="${path((p) => p.running)}" fill="none" stroke="#16a34a" stroke-width="1.2" stroke-dasharray="4 3"/>`,
-    `<path d="${path((p) => p.queued)}" fill="none" stroke="#dc2626" stroke-width="1.5"/>`,
-    `<g transform="translate(${w - pad.right - 330},22)"><rect width="12" height="3" y="-4" fill="#dc2626"/><text x="16">queued jobs</text><rect x="110" width="12" height="3" y="-4" fill="#2563eb"/><text x="126">runners alive</text><rect x="230" width="12" height="3" y="-4" fill="#16a34a"/><text x="246">jobs running</text></g>`,
-    `<text x="${w / 2}" y="${h - 8}" text-anchor="middle">simulated time</text>`,
-    '</svg>',
-    '',
-  ].join('\n');
+  const panel = timelinePanel(timeline, 66, 'all pools', end);
+  return svgDocument(title, true, [panel], 66 + PANEL_HEIGHT + PANEL_GAP);
+}
+
+/** Most pools drawn one panel each; past this, the busiest are drawn and the rest named in a note. */
+export const CHART_MAX_POOL_PANELS = 8;
+
+/**
+ * The report as SVG: the title, a legend on its own line, one panel per pool (the busiest
+ * {@link CHART_MAX_POOL_PANELS} when there are more; the note says how many were left out), then the
+ * distribution of job waits.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('report.svg', renderSvgReport(report, 'ghr on burst (seed 1)'));
+ * ```
+ */
+export function renderSvgReport(report: Pick<SimulationReport, 'timeline' | 'pools' | 'waits'>, title: string): string {
+  const timeline = report.timeline;
+  const end = Math.max(1, timeline[timeline.length - 1]?.at ?? 1);
+  const byPeak = [...report.pools].sort((a, b) => b.peakAlive - a.peakAlive || a.id.localeCompare(b.id));
+  const drawn = byPeak.slice(0, CHART_MAX_POOL_PANELS);
+  const panels: string[][] = [];
+  let top = 66;
+  const havePools = timeline.some((p) => p.pools !== undefined);
+  if (!havePools) {
+    panels.push(timelinePanel(timeline, top, 'all pools', end));
+    top += PANEL_HEIGHT + PANEL_GAP;
+  } else {
+    for (const pool of drawn) {
+      const points = timeline.map((p) => ({ at: p.at, ...(p.pools?.[pool.id] ?? { queued: 0, running: 0, runners: 0 }) }));
+      panels.push(timelinePanel(points, top, `pool ${pool.id} (max ${pool.maxRunners} runners, peak ${pool.peakAlive})`, end));
+      top += PANEL_HEIGHT + PANEL_GAP;
+    }
+    if (byPeak.length > drawn.length) {
+      panels.push([`<text x="${PAD.left}" y="${top}" fill="#4b5563">${byPeak.length - drawn.length} more pools not drawn (the ${drawn.length} with the highest peaks are above)</text>`]);
+      top += 28;
+    }
+  }
+  panels.push(waitPanel(report.waits, top));
+  top += PANEL_HEIGHT + PANEL_GAP;
+  return svgDocument(title, true, panels, top);
 }
 
 function formatDuration(seconds: number): string {

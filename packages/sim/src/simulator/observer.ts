@@ -126,6 +126,8 @@ export class Observer {
   busyRunnerTerminated = 0;
   /** Names of runners whose instance the API terminated while they ran a job (for debugging). */
   readonly busyTerminations: string[] = [];
+  /** Each served job's wait, seconds, ascending; filled by `finish`. */
+  readonly waits: number[] = [];
 
   constructor(pools: readonly Pool[], now: () => number) {
     for (const pool of pools) this.#maxRunners.set(pool.id, pool.maxRunners);
@@ -213,6 +215,7 @@ export class Observer {
       } else if (job.cancelledBeforeStart) cancelled++;
     }
     waits.sort((a, b) => a - b);
+    this.waits.splice(0, this.waits.length, ...waits);
     let busy = 0;
     let idle = 0;
     let booting = 0;

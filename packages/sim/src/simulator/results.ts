@@ -49,6 +49,9 @@ export interface TimelinePoint {
   readonly running: number;
   /** Instances alive (booting, idle or busy). */
   readonly runners: number;
+  /** The same per pool: queued jobs by the pool label matching picks (jobs no pool serves are left out), running jobs
+   * by the pool of the runner that runs them, alive instances of the pool. */
+  readonly pools?: Readonly<Record<string, { readonly queued: number; readonly running: number; readonly runners: number }>>;
 }
 
 /** A simulation's result plus what a reader needs to understand it. */
@@ -69,6 +72,8 @@ export interface SimulationReport {
   readonly bootSecondsP50: number;
   /** 95th percentile boot time of the instances that booted, seconds. */
   readonly bootSecondsP95: number;
+  /** Each served job's wait from `queued` to `in_progress`, seconds, ascending (for a wait distribution). */
+  readonly waits: readonly number[];
   /** What the `orphansLeft` and `jobsLost` violations counted, one entry each (empty when there are none). */
   readonly leftovers: Leftovers;
 }

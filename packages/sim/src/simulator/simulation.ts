@@ -72,6 +72,13 @@ class Simulation {
   readonly #logger: Logger | undefined;
   readonly #outage: { readonly from: number; readonly until: number } | undefined;
   #openJobs = 0;
+  /** Per pool: open and running jobs (by the pool label matching picks; '' for none), for the timeline. */
+  readonly #poolOfJob = new Map<number, string>();
+  readonly #poolOpen = new Map<string, number>();
+  readonly #poolRunning = new Map<string, number>();
+  /** Running jobs by the pool of the runner that runs them (a subset pool's job may run on a larger pool's runner). */
+  readonly #runnerPoolRunning = new Map<string, number>();
+  readonly #runningOn = new Map<number, string>();
   #running = 0;
   #arrived = 0;
   #arriving = false;
@@ -329,10 +336,26 @@ class Simulation {
     });
   }
 
+  #poolOf(job: WebhookEvent['job']): string {
+    let poolId = this.#poolOfJob.get(job.id);
+    if (poolId === undefined) {
+      const repo = this.#model.repoById(job.repoId);
+      poolId = repo ? (this.#matcher(job.labels, { repository: { owner: repo.owner, repo: repo.name } }).pool?.id ?? '') : '';
+      this.#poolOfJob.set(job.id, poolId);
+    }
+    return poolId;
+  }
+
+  #count(counts: Map<string, number>, poolId: string, delta: number): void {
+    counts.set(poolId, Math.max(0, (counts.get(poolId) ?? 0) + delta));
+  }
+
   #observe(event: WebhookEvent): void {
     const job = event.job;
+    const poolId = this.#poolOf(job);
     switch (event.action) {
       case 'queued':
+        this.#count(this.#poolOpen, poolId, 1);
         this.#openJobs++;
         this.#lastActivityAt = this.#scheduler.now();
         if (this.#arriving) {
@@ -341,6 +364,15 @@ class Simulation {
         }
         break;
       case 'in_progress':
+        this.#count(this.#poolRunning, poolId, 1);
+        {
+          const providerId = job.runnerName === undefined ? undefined : this.#providerIds.get(job.runnerName);
+          const runnerPool = (providerId === undefined ? undefined : this.#cloud.instance(providerId)?.poolId) ?? poolId;
+          if (!this.#runningOn.has(job.id)) {
+            this.#runningOn.set(job.id, runnerPool);
+            this.#count(this.#runnerPoolRunning, runnerPool, 1);
+          }
+        }
         this.#running++;
         this.#lastActivityAt = this.#scheduler.now();
         if (this.#traceJobs.has(job.id)) this.#observer.jobStarted(job.id, job.runnerName);
@@ -348,7 +380,16 @@ class Simulation {
         break;
       case 'completed': {
         this.#openJobs--;
-        if (job.startedAt !== undefined && job.runnerName !== undefined) this.#running--;
+        this.#count(this.#poolOpen, poolId, -1);
+        if (job.startedAt !== undefined && job.runnerName !== undefined) {
+          this.#running--;
+          this.#count(this.#poolRunning, poolId, -1);
+          const runnerPool = this.#runningOn.get(job.id);
+          if (runnerPool !== undefined) {
+            this.#runningOn.delete(job.id);
+            this.#count(this.#runnerPoolRunning, runnerPool, -1);
+          }
+        }
         this.#observer.jobFinished(job.id, job.runnerName, job.conclusion === 'cancelled');
         break;
       }
@@ -522,8 +563,17 @@ class Simulation {
 
   #sample(): void {
     let runners = 0;
-    for (const _ of this.#cloud.aliveInstances()) runners++;
-    this.#observer.sample({ queued: Math.max(0, this.#openJobs - this.#running), running: this.#running, runners });
+    const alive = new Map<string, number>();
+    for (const instance of this.#cloud.aliveInstances()) {
+      runners++;
+      alive.set(instance.poolId, (alive.get(instance.poolId) ?? 0) + 1);
+    }
+    const pools: Record<string, { queued: number; running: number; runners: number }> = {};
+    for (const poolId of this.#pools.keys()) {
+      const running = this.#poolRunning.get(poolId) ?? 0;
+      pools[poolId] = { queued: Math.max(0, (this.#poolOpen.get(poolId) ?? 0) - running), running: this.#runnerPoolRunning.get(poolId) ?? 0, runners: alive.get(poolId) ?? 0 };
+    }
+    this.#observer.sample({ queued: Math.max(0, this.#openJobs - this.#running), running: this.#running, runners, pools });
   }
 
 
@@ -584,6 +634,7 @@ class Simulation {
       calls: { github: Object.fromEntries(this.#github.calls), cloud: { ...this.#cloud.calls } },
       bootSecondsP50: Math.round(quantile(boots, 0.5) * 10) / 10,
       bootSecondsP95: Math.round(quantile(boots, 0.95) * 10) / 10,
+      waits: [...this.#observer.waits],
       leftovers: { ...leftovers, busyTerminated: [...this.#observer.busyTerminations] },
     };
   }
