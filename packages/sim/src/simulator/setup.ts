@@ -46,3 +46,35 @@ export function setUpGitHub(model: GitHubModel, pools: readonly Pool[], trace: T
   }
   return `installation:${first ?? 0}`;
 }
+
+/**
+ * The longest boot timeout of the pools.
+ *
+ * @example
+ * ```ts
+ * maxBootTimeout(config.pools); // 900000
+ * ```
+ */
+export function maxBootTimeout(pools: readonly Pool[]): number {
+  return pools.reduce((max, p) => Math.max(max, p.bootTimeout), 0);
+}
+
+/**
+ * The boot timeout of a runner's pool: the pool given (its machine's), else the pool its name says (the longest
+ * pool id the name starts with), else the longest of all.
+ *
+ * @example
+ * ```ts
+ * bootTimeoutOf(poolsById, 'ghr-linux-large-abc', undefined); // linux-large's bootTimeout
+ * ```
+ */
+export function bootTimeoutOf(pools: ReadonlyMap<string, Pool>, name: string, poolId: string | undefined): number {
+  let pool = poolId === undefined ? undefined : pools.get(poolId);
+  if (!pool) {
+    for (const p of pools.values()) {
+      const named = name.startsWith(`ghr-${p.id}-`) || name.startsWith(`runner-${p.id}-`);
+      if (named && p.id.length > (pool?.id.length ?? -1)) pool = p;
+    }
+  }
+  return pool?.bootTimeout ?? maxBootTimeout([...pools.values()]);
+}

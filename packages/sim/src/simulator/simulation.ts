@@ -4,7 +4,7 @@
 // in virtual time. ghr runs exactly the run-layer functions the Lambdas and `ghr serve` run.
 import { ENGINE_DEFAULTS, createEngine, createMatcher, createWebhookHandler, interruption, readWebhook, scaleUp, sweep } from '@ghr/core';
 import type { Engine, EventQueue, JobEvent, Ledger, Logger, Matcher, Pool, QueueMessage, RunnerProvider, WebhookHandler } from '@ghr/core';
-import { MemoryEventQueue, MemoryLedger } from '@ghr/core/testing';
+import { MemoryEventQueue } from '@ghr/core/testing';
 import { GitHubModel } from '../github/model.js';
 import type { WebhookAttempt, WebhookEvent } from '../github/types.js';
 import { BaselinePolicy } from './baseline.js';
@@ -13,10 +13,10 @@ import type { Chaos } from './chaos.js';
 import { SimulatedCloud } from './cloud.js';
 import type { CloudInstance, InstanceEndCause } from './cloud.js';
 import type { CrashGate } from './crash.js';
-import { LaggingLedger } from './lagging-ledger.js';
 import { ModelGitHubApi } from './model-github.js';
 import { Observer, judgeLeftovers } from './observer.js';
 import { Random } from './random.js';
+import { PoolLoad } from './pool-load.js';
 import { ErrorTally, quantile } from './results.js';
 import type { SimulationReport } from './results.js';
 import { RunStarter } from './runs.js';
@@ -24,8 +24,8 @@ import type { Run } from './runs.js';
 import { Scheduler, virtualTimeLogger } from './scheduler.js';
 import { SIMULATOR_DEFAULTS } from './settings.js';
 import type { SimulateOptions, SimulatorSettings } from './settings.js';
-import { setUpGitHub } from './setup.js';
-import { ambiguousCalls } from './unreliable.js';
+import { bootTimeoutOf, maxBootTimeout, setUpGitHub } from './setup.js';
+import { unkindPorts } from './unreliable.js';
 
 /**
  * Runs a trace against a policy in virtual time and reports what an independent observer saw.
@@ -72,13 +72,9 @@ class Simulation {
   readonly #logger: Logger | undefined;
   readonly #outage: { readonly from: number; readonly until: number } | undefined;
   #openJobs = 0;
-  /** Per pool: open and running jobs (by the pool label matching picks; '' for none), for the timeline. */
+  /** The pool label matching picks per job ('' for none), and the per-pool load for the timeline. */
   readonly #poolOfJob = new Map<number, string>();
-  readonly #poolOpen = new Map<string, number>();
-  readonly #poolRunning = new Map<string, number>();
-  /** Running jobs by the pool of the runner that runs them (a subset pool's job may run on a larger pool's runner). */
-  readonly #runnerPoolRunning = new Map<string, number>();
-  readonly #runningOn = new Map<number, string>();
+  readonly #load = new PoolLoad();
   #running = 0;
   #arrived = 0;
   #arriving = false;
@@ -127,11 +123,7 @@ class Simulation {
       rateLimitRate: chaos.githubRateLimits,
     });
     this.#queue = new MemoryEventQueue({ clock: this.#scheduler, visibilityTimeout: this.#s.visibilityTimeout });
-    const ambiguity = rng.fork('ambiguous');
-    const memory = new MemoryLedger({ clock: this.#scheduler });
-    const lagging = chaos.indexLag > 0 ? new LaggingLedger(memory, { scheduler: this.#scheduler, random: rng.fork('index'), maxIndexLag: chaos.indexLag }) : memory;
-    this.#ledger = ambiguousCalls<Ledger>(lagging, ['putJob', 'putRunner', 'admit'], chaos.ambiguousWrites, ambiguity);
-    this.#provider = ambiguousCalls<RunnerProvider>(this.#cloud, ['launch', 'terminate'], chaos.ambiguousWrites, ambiguity);
+    ({ ledger: this.#ledger, provider: this.#provider } = unkindPorts(chaos, this.#scheduler, rng, this.#cloud));
     this.#runs = new RunStarter({
       scheduler: this.#scheduler,
       random: rng.fork('runs'),
@@ -269,25 +261,7 @@ class Simulation {
   #repairWindow(): number {
     if (!this.#isGhr) return this.#twoPasses;
     const redelivery = this.#s.engine?.redeliveryInterval ?? ENGINE_DEFAULTS.redeliveryInterval;
-    return Math.max(redelivery, this.#maxBootTimeout()) + this.#twoPasses;
-  }
-
-  /** The boot timeout of a runner's pool: the pool given, or its machine's, else from its name (longest pool id it starts with). */
-  #bootTimeoutOf(name: string, poolId?: string): number {
-    const providerId = this.#providerIds.get(name);
-    const id = poolId ?? (providerId === undefined ? undefined : this.#cloud.instance(providerId)?.poolId);
-    let pool = id === undefined ? undefined : this.#pools.get(id);
-    if (!pool) {
-      for (const p of this.#pools.values()) {
-        const named = name.startsWith(`ghr-${p.id}-`) || name.startsWith(`runner-${p.id}-`);
-        if (named && p.id.length > (pool?.id.length ?? -1)) pool = p;
-      }
-    }
-    return pool?.bootTimeout ?? this.#maxBootTimeout();
-  }
-
-  #maxBootTimeout(): number {
-    return this.#o.pools.reduce((max, p) => Math.max(max, p.bootTimeout), 0);
+    return Math.max(redelivery, maxBootTimeout(this.#o.pools)) + this.#twoPasses;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -346,16 +320,12 @@ class Simulation {
     return poolId;
   }
 
-  #count(counts: Map<string, number>, poolId: string, delta: number): void {
-    counts.set(poolId, Math.max(0, (counts.get(poolId) ?? 0) + delta));
-  }
-
   #observe(event: WebhookEvent): void {
     const job = event.job;
     const poolId = this.#poolOf(job);
     switch (event.action) {
       case 'queued':
-        this.#count(this.#poolOpen, poolId, 1);
+        this.#load.queued(job.id, poolId);
         this.#openJobs++;
         this.#lastActivityAt = this.#scheduler.now();
         if (this.#arriving) {
@@ -364,14 +334,9 @@ class Simulation {
         }
         break;
       case 'in_progress':
-        this.#count(this.#poolRunning, poolId, 1);
         {
           const providerId = job.runnerName === undefined ? undefined : this.#providerIds.get(job.runnerName);
-          const runnerPool = (providerId === undefined ? undefined : this.#cloud.instance(providerId)?.poolId) ?? poolId;
-          if (!this.#runningOn.has(job.id)) {
-            this.#runningOn.set(job.id, runnerPool);
-            this.#count(this.#runnerPoolRunning, runnerPool, 1);
-          }
+          this.#load.started(job.id, poolId, (providerId === undefined ? undefined : this.#cloud.instance(providerId)?.poolId) ?? poolId);
         }
         this.#running++;
         this.#lastActivityAt = this.#scheduler.now();
@@ -380,16 +345,9 @@ class Simulation {
         break;
       case 'completed': {
         this.#openJobs--;
-        this.#count(this.#poolOpen, poolId, -1);
-        if (job.startedAt !== undefined && job.runnerName !== undefined) {
-          this.#running--;
-          this.#count(this.#poolRunning, poolId, -1);
-          const runnerPool = this.#runningOn.get(job.id);
-          if (runnerPool !== undefined) {
-            this.#runningOn.delete(job.id);
-            this.#count(this.#runnerPoolRunning, runnerPool, -1);
-          }
-        }
+        const started = job.startedAt !== undefined && job.runnerName !== undefined;
+        if (started) this.#running--;
+        this.#load.completed(job.id, poolId, started);
         this.#observer.jobFinished(job.id, job.runnerName, job.conclusion === 'cancelled');
         break;
       }
@@ -568,14 +526,9 @@ class Simulation {
       runners++;
       alive.set(instance.poolId, (alive.get(instance.poolId) ?? 0) + 1);
     }
-    const pools: Record<string, { queued: number; running: number; runners: number }> = {};
-    for (const poolId of this.#pools.keys()) {
-      const running = this.#poolRunning.get(poolId) ?? 0;
-      pools[poolId] = { queued: Math.max(0, (this.#poolOpen.get(poolId) ?? 0) - running), running: this.#runnerPoolRunning.get(poolId) ?? 0, runners: alive.get(poolId) ?? 0 };
-    }
+    const pools = this.#load.sample(this.#pools.keys(), alive);
     this.#observer.sample({ queued: Math.max(0, this.#openJobs - this.#running), running: this.#running, runners, pools });
   }
-
 
   #report(): SimulationReport {
     const now = this.#scheduler.now();
@@ -594,7 +547,10 @@ class Simulation {
           return id === undefined ? undefined : this.#cloud.instance(id);
         },
         exitedAt: (name) => this.#exitedAt.get(name),
-        bootTimeout: (name, poolId) => this.#bootTimeoutOf(name, poolId),
+        bootTimeout: (name, poolId) => {
+          const providerId = this.#providerIds.get(name);
+          return bootTimeoutOf(this.#pools, name, poolId ?? (providerId === undefined ? undefined : this.#cloud.instance(providerId)?.poolId));
+        },
         servableQueuedJobs: model
           .queuedJobs()
           .filter((j) => matcher(j.labels, j.repoId))
