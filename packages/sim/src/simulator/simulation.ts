@@ -302,26 +302,27 @@ class Simulation {
     }
   }
 
-  /** POSTs the attempt to the endpoint (the run layer's handler); GitHub records the answer it got. */
+  /**
+   * POSTs the attempt to the endpoint (the run layer's handler) with the headers its reader uses (checking the
+   * signature is the adapter's, not the simulator's); GitHub records the answer it got.
+   */
   #deliver(attempt: WebhookAttempt, record: boolean): void {
     this.#scheduler.spawn('webhook', async () => {
-      const response = await this.#webhookHandler({ headers: attempt.headers, body: attempt.body }, NEVER);
+      const headers = { 'x-github-event': attempt.event.event, 'x-github-delivery': attempt.event.guid };
+      const response = await this.#webhookHandler({ headers, body: attempt.body }, NEVER);
       if (record) this.#model.recordDelivery(attempt, { statusCode: response.status, durationMs: 40 });
     });
   }
 
   #poolOf(job: WebhookEvent['job']): string {
-    let poolId = this.#poolOfJob.get(job.id);
-    if (poolId === undefined) {
-      const repo = this.#model.repoById(job.repoId);
-      poolId = repo ? (this.#matcher(job.labels, { repository: { owner: repo.owner, repo: repo.name } }).pool?.id ?? '') : '';
-      this.#poolOfJob.set(job.id, poolId);
-    }
+    const repo = this.#model.repoById(job.repoId);
+    const poolId = this.#poolOfJob.get(job.id) ?? (repo ? (this.#matcher(job.labels, { repository: { owner: repo.owner, repo: repo.name } }).pool?.id ?? '') : '');
+    this.#poolOfJob.set(job.id, poolId);
     return poolId;
   }
 
   #observe(event: WebhookEvent): void {
-    const job = event.job;
+    const { job } = event;
     const poolId = this.#poolOf(job);
     switch (event.action) {
       case 'queued':
