@@ -2,28 +2,14 @@
 import { createEngine, createWebhookHandler, scaleUp } from '@ghr/core';
 import { ManualClock, MemoryEventQueue, MemoryLedger, MemoryRunnerProvider } from '@ghr/core/testing';
 import type { GitHubApi, Pool } from '@ghr/core';
+import { poolFixture } from '@ghr/contracts';
 import { describe, expect, it } from 'vitest';
 import { signWebhookBody } from './signature.js';
 import { verifyAndParse } from './verify-and-parse.js';
 
 const SECRET = "It's a Secret to Everybody";
 const sig = () => AbortSignal.timeout(10_000);
-const pool: Pool = {
-  id: 'linux',
-  labels: ['self-hosted', 'linux'],
-  match: 'subset',
-  priority: 0,
-  scope: { kind: 'org', org: 'acme' },
-  ephemeral: true,
-  maxRunners: 3,
-  warm: [],
-  idleTimeout: 300_000,
-  minimumLifetime: 0,
-  bootTimeout: 600_000,
-  maxRuntime: 86_400_000,
-  drainOrder: 'oldest-first',
-  instance: {},
-};
+const pool: Pool = poolFixture('linux', { labels: ['self-hosted', 'linux'], maxRunners: 3 });
 
 function queuedBody(id: number): string {
   return JSON.stringify({
