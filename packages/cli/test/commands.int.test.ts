@@ -83,7 +83,7 @@ describe('ghr serve and ghr status from a config file', () => {
     const stopped = new Promise<void>((resolve) => (stop = resolve));
     const io = capture();
     // Act: serve on a free port; point the simulated GitHub's webhook at it once it says where it listens.
-    const serving = main(['serve', '--config', w.config, '--state-dir', state, '--port', '0', '--sweep-interval', '1s', '--runner-command', stubRunnerPath()], io, { env: w.env, waitForStop: () => stopped });
+    const serving = main(['serve', '--config', w.config, '--state-dir', state, '--port', '0', '--sweep-interval', '1s', '--listing-interval', '1s', '--runner-command', stubRunnerPath()], io, { env: w.env, waitForStop: () => stopped });
     let url: string | undefined;
     for (let i = 0; i < 100 && url === undefined; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -47,7 +47,8 @@ async function world(options: { maxRunners?: number } = {}) {
     port: 0,
     sweepInterval: 1_000,
     pollInterval: 50,
-    engineOptions: { githubUrl: github.url, launchBackoff: 200 },
+    // Sweeps every second that list the world every time (as real ones do every few minutes).
+    engineOptions: { githubUrl: github.url, launchBackoff: 200, listingInterval: 0 },
   });
   cleanups.push(() => serve.close());
   await github.control.setWebhook({ url: serve.webhookUrl, secret: SECRET });

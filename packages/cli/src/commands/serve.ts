@@ -28,6 +28,7 @@ export function registerServeCommand(program: Command, context: CommandContext):
     .option('--host <host>', 'address to listen on', SERVE_DEFAULTS.host)
     .option('--port <port>', 'port to listen on', String(SERVE_DEFAULTS.port))
     .option('--sweep-interval <duration>', 'full reconcile every (e.g. 60s, 2m)', '60s')
+    .option('--listing-interval <duration>', "list GitHub's runners and the local processes at most every (the sweeps between reconcile from the ledger; GitHub API budget)", '5m')
     .option('--runner-command <file>', 'program started for each runner instead of actions/runner (JIT config in ACTIONS_RUNNER_INPUT_JITCONFIG)')
     .option('--max-processes <n>', 'most runner processes at once (default: the CPU count)')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
@@ -44,6 +45,7 @@ async function serveAction(options: Record<string, string | boolean | undefined>
   let config: GhrConfig;
   let port: number;
   let sweepInterval: number;
+  let listingInterval: number;
   let maxProcesses: number | undefined;
   const level = (str('logLevel') ?? 'info') as LogLevel;
   try {
@@ -53,6 +55,9 @@ async function serveAction(options: Record<string, string | boolean | undefined>
     const sweep = parseDuration(str('sweepInterval') ?? '60s');
     if (!sweep.ok || sweep.ms < 1_000) throw new UsageError(`--sweep-interval must be a duration of at least 1s (e.g. 60s, 2m), got "${str('sweepInterval')}".`);
     sweepInterval = sweep.ms;
+    const listing = parseDuration(str('listingInterval') ?? '5m');
+    if (!listing.ok) throw new UsageError(`--listing-interval must be a duration (e.g. 5m, 60s, 0s to list in every sweep), got "${str('listingInterval')}".`);
+    listingInterval = listing.ms;
     if (str('maxProcesses') !== undefined) {
       maxProcesses = Number(str('maxProcesses'));
       if (!Number.isInteger(maxProcesses) || maxProcesses < 1) throw new UsageError(`--max-processes must be a whole number >= 1, got "${str('maxProcesses')}".`);
@@ -93,7 +98,7 @@ async function serveAction(options: Record<string, string | boolean | undefined>
       port,
       sweepInterval,
       logger,
-      engineOptions: { githubUrl: config.github.url },
+      engineOptions: { githubUrl: config.github.url, listingInterval },
       gauges: () => {
         const depth = store.queue.depth();
         const limits = Object.values(github.stats().rateLimits);

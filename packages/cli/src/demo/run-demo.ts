@@ -106,7 +106,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       sweepInterval: options.sweepInterval ?? 2_000,
       pollInterval: 100,
       logger,
-      engineOptions: { githubUrl: github.url, launchBackoff: 500 },
+      // Compressed time: the sweeps list the world every time, as they would every few minutes in real time.
+      engineOptions: { githubUrl: github.url, launchBackoff: 500, listingInterval: 0 },
       gauges: () => [{ name: 'queue_visible', help: 'Events waiting in the queue.', samples: [{ value: store.queue.depth().visible }] }],
     });
     await github.control.setWebhook({ url: serve.webhookUrl, secret });
